@@ -1,0 +1,1 @@
+"""The pure domain: aggregates, their events, value objects and invariants (no I/O)."""

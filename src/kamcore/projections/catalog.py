@@ -1,0 +1,10 @@
+"""Every read model kamcore maintains; the runtime, `rebuild` and `project` iterate this list."""
+
+from __future__ import annotations
+
+from kamcore.projections.account_summary import AccountSummaryProjection
+from kamcore.projections.projection import Projection
+
+
+def all_projections() -> list[Projection]:
+    return [AccountSummaryProjection()]

@@ -1,0 +1,71 @@
+"""A read model declared as data: its tables, the events it needs and how each event changes rows."""
+
+from __future__ import annotations
+
+from abc import ABC
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import get_topic
+
+from kamcore.storage.backend import Dialect
+
+
+class SqlCursor:
+    """A database cursor that speaks the read models' one SQL text on either backend."""
+
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self._cursor = cursor
+        self._dialect = dialect
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> SqlCursor:
+        self._cursor.execute(self._dialect.sql(statement), tuple(params))
+        return self
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+
+Handler = Callable[[Any, SqlCursor, Any], None]
+
+
+class Projection(ABC):
+    """Subclasses set `name`, `tables`, `ddl` and register handlers with `@handles(EventClass, ...)`.
+
+    SQL uses `?` placeholders and a `{t}` prefix before every table name, so one text serves
+    SQLite and PostgreSQL. Handlers must be deterministic functions of the events: a rebuild
+    must reproduce the same rows.
+    """
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    ddl: ClassVar[tuple[str, ...]]
+    _handlers: ClassVar[dict[type, Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for attribute in vars(cls).values():
+            for event_class in getattr(attribute, "_handles", ()):
+                cls._handlers[event_class] = attribute
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted(get_topic(cls) for cls in self._handlers))
+
+    def apply(self, cursor: SqlCursor, event: DomainEvent) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(self, cursor, event)
+
+
+def handles(*event_classes: type) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        function._handles = event_classes  # type: ignore[attr-defined]
+        return function
+
+    return register

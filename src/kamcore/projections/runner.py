@@ -1,0 +1,198 @@
+"""The batched, exactly-once projection runner: catch up, follow, stop loudly on a poison event."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError, Tracking
+
+TRANSIENT = (IntegrityError, InterfaceError, OperationalError)
+
+from kamcore.application.handling import CommandHandling
+from kamcore.projections.store import ReadModelStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (position reached, head)
+
+
+class ProjectionFailed(RuntimeError):
+    """A handler raised: the projection stops at the event, which is never skipped."""
+
+    def __init__(self, projection: str, position: int, topic: str, error: BaseException) -> None:
+        super().__init__(f"projection {projection} failed at position {position} ({topic}): {error!r}")
+        self.projection = projection
+        self.position = position
+        self.topic = topic
+        self.error = error
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+    running: bool
+    error: str | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class ProjectionRunner:
+    """Applies the log to one read model in batches of up to `batch_size` events per transaction.
+
+    It reads only the topics the projection handles; once a batch reaches the head it records
+    the head itself, so `wait_for(position)` also returns for positions of events it ignores.
+    """
+
+    def __init__(self, app: CommandHandling, store: ReadModelStore, *, batch_size: int = 1000) -> None:
+        self.app = app
+        self.store = store
+        self.name = store.projection.name
+        self.topics = store.projection.topics
+        self.batch_size = batch_size
+        self.error: ProjectionFailed | None = None
+        self._position = store.position(app.name)
+        self._reached = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- driving -----------------------------------------------------------------------------
+
+    def step(self) -> int:
+        """Apply at most one batch; returns how many events it applied (0 when caught up)."""
+        position = self.store.position(self.app.name)
+        head = self.app.head_position()
+        if head <= position:
+            self._advance(position)
+            return 0
+        notifications = self.app.recorder.select_notifications(
+            start=position, limit=self.batch_size, stop=head, topics=self.topics, inclusive_of_start=False
+        )
+        full = len(notifications) == self.batch_size
+        reached = notifications[-1].id if full else head
+        try:
+            self._apply(notifications, reached)
+        except IntegrityError:
+            log.info("projection %s: another worker advanced past %d; re-reading", self.name, position)
+            return 0
+        self._advance(reached)
+        return len(notifications)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Run to the head of the log, synchronously (startup, `kamcore rebuild`)."""
+        total = 0
+        while applied := self.step():
+            total += applied
+            if progress:
+                progress(self._position, self.app.head_position())
+        if progress:
+            progress(self._position, self.app.head_position())
+        return total
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        self.store.reset(self.app.name)
+        self._position = 0
+        return self.catch_up(progress)
+
+    def _apply(self, notifications: list[Notification], reached: int) -> None:
+        try:
+            events = [self.app.mapper.to_domain_event(n) for n in notifications]
+            self.store.apply_batch(events, Tracking(self.app.name, reached))
+        except TRANSIENT:
+            raise
+        except Exception as error:  # noqa: BLE001 - find the poison event, apply what precedes it, stop
+            log.warning("projection %s: batch failed (%r); applying one event at a time", self.name, error)
+            self._apply_one_by_one(notifications, reached)
+
+    def _apply_one_by_one(self, notifications: list[Notification], reached: int) -> None:
+        for notification in notifications:
+            try:
+                event = self.app.mapper.to_domain_event(notification)
+                self.store.apply_batch([event], Tracking(self.app.name, notification.id))
+            except TRANSIENT:
+                raise
+            except Exception as error:
+                raise ProjectionFailed(self.name, notification.id, notification.topic, error) from error
+            self._advance(notification.id)
+        if reached > self._position:
+            self.store.apply_batch([], Tracking(self.app.name, reached))
+
+    def _advance(self, position: int) -> None:
+        with self._reached:
+            if position > self._position:
+                self._position = position
+            self._reached.notify_all()
+
+    # -- following in the background ----------------------------------------------------------
+
+    def wake(self, _position: int | None = None) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._follow, name=f"projection-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                applied = self.step()
+            except ProjectionFailed as failure:
+                self.error = failure
+                log.error("%s", failure)  # noqa: TRY400 - the traceback is on the chained error
+                with self._reached:
+                    self._reached.notify_all()
+                return
+            except Exception:  # noqa: BLE001 - a database outage: keep following, retry soon
+                log.exception("projection %s: step failed; retrying", self.name)
+                self._stop.wait(1.0)
+                continue
+            if applied == 0:
+                self._wake.wait(timeout=5.0)
+
+    # -- read-your-writes ----------------------------------------------------------------------
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Block until this read model includes `position`; polls when another process runs it."""
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            with self._reached:
+                if self._position >= position:
+                    return True
+                if self.error is not None:
+                    raise self.error
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                if self.running:
+                    self._reached.wait(timeout=remaining)
+                    continue
+            self._advance(self.store.position(self.app.name))
+            if self._position < position:
+                time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+                delay = min(delay * 2, 0.1)
+
+    def status(self) -> ProjectionStatus:
+        return ProjectionStatus(self.name, self.store.position(self.app.name), self.app.head_position(),
+                                self.running, str(self.error) if self.error else None)

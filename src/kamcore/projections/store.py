@@ -1,0 +1,66 @@
+"""Where a projection's rows and its tracking position live, written together in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.utils import Environment
+
+from kamcore.projections.projection import Projection, SqlCursor
+from kamcore.storage.backend import Backend
+
+
+class ReadModelStore:
+    """The exactly-once boundary: rows and tracking commit together or not at all.
+
+    The tracking recorder refuses a position that is not greater than the stored one, so a
+    batch applied twice (a crash after commit, two workers racing) rolls back as a whole.
+    """
+
+    def __init__(self, backend: Backend, projection: Projection) -> None:
+        self.backend = backend
+        self.projection = projection
+        self.dialect = backend.dialect
+        env = Environment(projection.name, backend.read_model_env(projection.name))
+        factory = InfrastructureFactory.construct(env=env)
+        self.recorder: TrackingRecorder = factory.tracking_recorder(backend.tracking_recorder_class())
+        self.datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        with self.writing() as cursor:
+            for statement in projection.ddl:
+                cursor.execute(statement)
+
+    @contextmanager
+    def writing(self) -> Iterator[SqlCursor]:
+        with self.datastore.transaction(commit=True) as cursor:
+            yield SqlCursor(cursor, self.dialect)
+
+    @contextmanager
+    def reading(self) -> Iterator[SqlCursor]:
+        with self.datastore.transaction(commit=False) as cursor:
+            yield SqlCursor(cursor, self.dialect)
+
+    def apply_batch(self, events: Sequence[DomainEvent], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self.recorder._insert_tracking(cursor, tracking)  # noqa: SLF001 - the library's composition hook
+            sql = SqlCursor(cursor, self.dialect)
+            for event in events:
+                self.projection.apply(sql, event)
+
+    def position(self, application_name: str) -> int:
+        return self.recorder.max_tracking_id(application_name) or 0
+
+    def reset(self, application_name: str) -> None:
+        """Empty the read model and forget the position (for a rebuild from zero)."""
+        with self.writing() as cursor:
+            for table in self.projection.tables:
+                cursor.execute(f"DELETE FROM {{t}}{table}")  # noqa: S608 - table names are class constants
+        with self.datastore.transaction(commit=True) as cursor:
+            table = self.backend.tracking_table(self.projection.name)
+            cursor.execute(self.dialect.sql(f"DELETE FROM {table} WHERE application_name = ?"),  # noqa: S608
+                           (application_name,))
+
+    def close(self) -> None:
+        self.datastore.close()

@@ -1,0 +1,69 @@
+"""The composition root: one event store, its read models and their runners, for API, CLI and workers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from kamcore.application import KamApplication
+from kamcore.projections.account_summary_view import AccountSummaryView
+from kamcore.projections.catalog import all_projections
+from kamcore.projections.runner import ProjectionRunner, ProjectionStatus, Progress
+from kamcore.projections.store import ReadModelStore
+from kamcore.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Opens the stores for the configured backend; `start()` follows the log in background threads.
+
+    With `run_projections=False` (API processes next to separate `kamcore project` workers on
+    PostgreSQL) read-your-writes waits by polling the tracking position the workers write.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.backend = settings.backend()
+        self.backend.prepare()
+        self.app = KamApplication(env=self.backend.application_env(KamApplication.name))
+        self.stores = {p.name: ReadModelStore(self.backend, p) for p in all_projections()}
+        self.runners = {name: ProjectionRunner(self.app, store, batch_size=settings.projection_batch_size)
+                        for name, store in self.stores.items()}
+        self.accounts = AccountSummaryView(self.stores["account_summary"])
+        self._stop = threading.Event()
+        self._unwatch: Callable[[], None] | None = None
+
+    def catch_up(self, progress: Callable[[str], Progress] | None = None) -> None:
+        for name, runner in self.runners.items():
+            runner.catch_up(progress(name) if progress else None)
+
+    def start(self) -> None:
+        """Catch up, then follow: in-process saves wake runners at once, other processes via the backend."""
+        self.catch_up()
+        for runner in self.runners.values():
+            self.app.on_saved(runner.wake)
+            runner.start()
+        self._unwatch = self.backend.watch(self.app, self._wake_all, self._stop)
+
+    def _wake_all(self) -> None:
+        for runner in self.runners.values():
+            runner.wake()
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Read-your-writes: True once every read model includes `position`."""
+        return all(runner.wait_for(position, timeout) for runner in self.runners.values())
+
+    def status(self) -> list[ProjectionStatus]:
+        return [runner.status() for runner in self.runners.values()]
+
+    def close(self) -> None:
+        self._stop.set()
+        for runner in self.runners.values():
+            runner.stop()
+        if self._unwatch:
+            self._unwatch()
+        for store in self.stores.values():
+            store.close()
+        self.app.close()

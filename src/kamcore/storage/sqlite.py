@@ -1,0 +1,67 @@
+"""Embedded SQLite: one file for the event store, one file per projection (the library's table names are fixed)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from eventsourcing.persistence import TrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from kamcore.application.handling import CommandHandling
+from kamcore.storage.backend import Backend, Dialect
+
+POLL_INTERVAL = 0.2
+
+
+class SQLiteDialect(Dialect):
+    @lru_cache(maxsize=512)  # noqa: B019 - statements are a small, fixed set
+    def sql(self, statement: str) -> str:
+        return statement.replace("{t}", "")
+
+
+class SQLiteBackend(Backend):
+    name = "sqlite"
+    dialect = SQLiteDialect()
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def prepare(self) -> None:
+        (self.data_dir / "projections").mkdir(parents=True, exist_ok=True)
+
+    def application_env(self, app_name: str) -> dict[str, str]:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+
+    def read_model_env(self, projection_name: str) -> dict[str, str]:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.data_dir / "projections" / f"{projection_name}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+
+    def tracking_recorder_class(self) -> type[TrackingRecorder]:
+        return SQLiteTrackingRecorder
+
+    def tracking_table(self, projection_name: str) -> str:
+        return "tracking"
+
+    def watch(self, app: CommandHandling, notify: Callable[[], None], stop: threading.Event) -> Callable[[], None]:
+        """SQLite cannot notify: poll for writers in other processes (in-process saves wake at once)."""
+
+        def poll() -> None:
+            while not stop.wait(POLL_INTERVAL):
+                notify()
+
+        thread = threading.Thread(target=poll, name="kamcore-sqlite-poll", daemon=True)
+        thread.start()
+        return lambda: thread.join(timeout=1)
+
+    def describe(self) -> str:
+        return f"sqlite ({self.data_dir})"
