@@ -51,7 +51,7 @@ class FeedbackCommands(CommandHandling):
         def body(envelope: AuditEnvelope) -> tuple[list[Complaint], dict[str, str]]:
             complaint = self.load(Complaint, complaint_id, field="complaint_id", expected_version=ctx.expected_version)
             complaint.resolve(resolution=resolution, envelope=envelope)
-            return [complaint], {}
+            return [complaint], {"account_id": str(complaint.account_id)}
 
         arguments = {"complaint_id": complaint_id, "resolution": resolution}
         return self.execute(ctx, "resolve_complaint", arguments, body)

@@ -1,0 +1,1 @@
+"""The GraphQL API: strawberry schema on Starlette, served by uvicorn."""

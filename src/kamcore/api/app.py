@@ -1,0 +1,71 @@
+"""The Starlette application: GraphQL on /graphql, health on /healthz, runtime in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from kamcore import __version__
+from kamcore.api.context import Context
+from kamcore.api.schema import schema
+from kamcore.runtime import Runtime
+from kamcore.settings import Settings
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class KamGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context.for_request(request.app.state.runtime, request, response)
+
+
+def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette:
+    """An app whose lifespan opens the runtime (and, embedded, follows the log in-process)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime = await run_in_threadpool(Runtime, settings)
+        if run_projections:
+            await run_in_threadpool(runtime.start)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.close)
+
+    async def healthz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        statuses = await run_in_threadpool(runtime.status)
+        failed = [s for s in statuses if s.error]
+        body = {
+            "status": "failing" if failed else "ok",
+            "version": __version__,
+            "backend": runtime.backend.describe(),
+            "projections": [{"name": s.name, "position": s.position, "head": s.head, "lag": s.lag,
+                             "running": s.running, "error": s.error} for s in statuses],
+        }
+        return JSONResponse(body, status_code=503 if failed else 200)
+
+    graphql = KamGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.development else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+    )

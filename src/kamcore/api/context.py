@@ -1,0 +1,54 @@
+"""Per-request context: the runtime, who is calling, and request-scoped DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from strawberry.dataloader import DataLoader
+
+from kamcore.runtime import Runtime
+
+DEV_ACTOR = "dev:local"
+
+
+@dataclass
+class Principal:
+    """The caller. Until bearer tokens land, every caller is the local development principal."""
+
+    actor: str
+    roles: frozenset[str]
+
+
+class Loaders:
+    """Batches and caches reads for one request, so N accounts cost one query, not N."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        async def load_accounts(ids: list[str]) -> list[dict[str, Any] | None]:
+            return await run_in_threadpool(runtime.accounts.get_many, ids)
+
+        self.account = DataLoader(load_accounts, max_batch_size=500)
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    request: HTTPConnection
+    principal: Principal
+    correlation_id: str
+    loaders: Loaders
+    response: Any = None
+    connection_params: dict[str, Any] | None = field(default=None)
+
+    @classmethod
+    def for_request(cls, runtime: Runtime, request: HTTPConnection, response: Any) -> Context:
+        correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
+        return cls(runtime=runtime, request=request, principal=Principal(DEV_ACTOR, frozenset({"admin"})),
+                   correlation_id=correlation_id[:200], loaders=Loaders(runtime), response=response)
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,91 @@
+"""Feedback mutations: survey responses, complaints, referrals."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from kamcore.api import enums
+from kamcore.api.accounts import AccountPayload
+from kamcore.api.commands import CommandInput, Outcome, run_command
+from kamcore.api.context import Info
+from kamcore.api.reads import node_uuid
+from kamcore.domain import values
+
+
+@strawberry.input(description="A survey answer; effectiveDate is the day the customer answered.")
+class RecordFeedbackInput(CommandInput):
+    account_id: relay.GlobalID
+    scale: enums.SurveyScale
+    score: int = strawberry.field(description="Inside the scale: CSAT 1-5, NPS 0-10, RATING_5 1-5.")
+    subject: enums.SurveySubject = values.SurveySubject.OVERALL_SERVICE
+    respondent: str | None = None
+    comment: str | None = None
+
+
+@strawberry.input
+class RaiseComplaintInput(CommandInput):
+    account_id: relay.GlobalID
+    category: str
+    description: str
+
+
+@strawberry.input(description="expectedVersion refers to the complaint.")
+class ResolveComplaintInput(CommandInput):
+    complaint_id: relay.GlobalID
+    resolution: str
+
+
+@strawberry.input
+class RecordReferralInput(CommandInput):
+    account_id: relay.GlobalID
+    referred_party: str
+    note: str | None = None
+
+
+@strawberry.type(description="The account after feedback was recorded, and the id of the feedback item.")
+class FeedbackPayload(AccountPayload):
+    feedback_id: relay.GlobalID | None
+
+
+def _feedback_payload(outcome: Outcome, kind: str, account_id: str | None) -> FeedbackPayload:
+    base = AccountPayload.from_outcome(outcome, account_id=account_id)
+    result = outcome.result
+    return FeedbackPayload(user_errors=base.user_errors, position=base.position, replayed=base.replayed,
+                           version=base.version, account_id=base.account_id,
+                           feedback_id=relay.GlobalID(kind, str(result.aggregate_id)) if result else None)
+
+
+@strawberry.type
+class FeedbackMutations:
+    @strawberry.mutation(description="Record a CSAT, NPS or rating answer from the customer.")
+    async def record_feedback(self, info: Info, input: RecordFeedbackInput) -> FeedbackPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.record_survey_response(
+            ctx, node_uuid(input.account_id, "Account", "account_id"), scale=input.scale, score=input.score,
+            subject=input.subject, respondent=input.respondent, comment=input.comment))
+        return _feedback_payload(outcome, "SurveyResponse", input.account_id.node_id)
+
+    @strawberry.mutation(description="Record a complaint raised by the customer.")
+    async def raise_complaint(self, info: Info, input: RaiseComplaintInput) -> FeedbackPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.raise_complaint(
+            ctx, node_uuid(input.account_id, "Account", "account_id"), category=input.category,
+            description=input.description))
+        return _feedback_payload(outcome, "Complaint", input.account_id.node_id)
+
+    @strawberry.mutation(description="Resolve an open complaint (not before the day it was raised).")
+    async def resolve_complaint(self, info: Info, input: ResolveComplaintInput) -> FeedbackPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.resolve_complaint(
+            ctx, node_uuid(input.complaint_id, "Complaint", "complaint_id"), resolution=input.resolution))
+        account_id = outcome.result.detail.get("account_id") if outcome.result else None
+        return _feedback_payload(outcome, "Complaint", account_id)
+
+    @strawberry.mutation(description="Record a prospect the customer referred to us.")
+    async def record_referral(self, info: Info, input: RecordReferralInput) -> FeedbackPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.record_referral(
+            ctx, node_uuid(input.account_id, "Account", "account_id"), referred_party=input.referred_party,
+            note=input.note))
+        return _feedback_payload(outcome, "Referral", input.account_id.node_id)

@@ -1,0 +1,80 @@
+"""Account-team mutations: assign, release, hand over the lead."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import relay
+
+from kamcore.api import enums
+from kamcore.api.accounts import AccountPayload
+from kamcore.api.commands import CommandInput, run_command
+from kamcore.api.context import Info
+from kamcore.api.reads import node_uuid
+
+
+@strawberry.input(description="expectedVersion refers to the account team (Account.teamVersion).")
+class AssignRelationshipManagerInput(CommandInput):
+    account_id: relay.GlobalID
+    relationship_manager_id: str
+    role: enums.TeamRole
+    effective_from: date | None = strawberry.field(default=None, description="Defaults to the business date.")
+    effective_to: date | None = strawberry.field(default=None, description="Exclusive end; null is open-ended.")
+
+
+@strawberry.input
+class ReleaseRelationshipManagerInput(CommandInput):
+    account_id: relay.GlobalID
+    assignment_id: str
+    effective_to: date | None = strawberry.field(default=None, description="First day off the team.")
+
+
+@strawberry.input
+class HandOverLeadInput(CommandInput):
+    account_id: relay.GlobalID
+    relationship_manager_id: str
+    handover_date: date | None = strawberry.field(default=None, description="First day of the new lead.")
+
+
+@strawberry.type(description="The account after a team change, and the assignment it created or ended.")
+class TeamPayload(AccountPayload):
+    assignment_id: str | None
+
+
+def _team_payload(outcome: object, account_gid: relay.GlobalID) -> TeamPayload:
+    base = AccountPayload.from_outcome(outcome, account_id=account_gid.node_id)  # type: ignore[arg-type]
+    result = outcome.result  # type: ignore[attr-defined]
+    return TeamPayload(user_errors=base.user_errors, position=base.position, replayed=base.replayed,
+                       version=base.version, account_id=base.account_id,
+                       assignment_id=result.detail.get("assignment_id") if result else None)
+
+
+@strawberry.type
+class TeamMutations:
+    @strawberry.mutation(description="Put a relationship manager on the account team in a role.")
+    async def assign_relationship_manager(self, info: Info, input: AssignRelationshipManagerInput) -> TeamPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.assign_relationship_manager(
+            ctx, node_uuid(input.account_id, "Account", "account_id"),
+            relationship_manager_id=input.relationship_manager_id, role=input.role,
+            effective_from=input.effective_from, effective_to=input.effective_to))
+        return _team_payload(outcome, input.account_id)
+
+    @strawberry.mutation(description="End an assignment (a reason is required; the lead leaves by hand-over).")
+    async def release_relationship_manager(
+        self, info: Info, input: ReleaseRelationshipManagerInput  # noqa: A002
+    ) -> TeamPayload:
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.release_relationship_manager(
+            ctx, node_uuid(input.account_id, "Account", "account_id"), assignment_id=input.assignment_id,
+            effective_to=input.effective_to))
+        return _team_payload(outcome, input.account_id)
+
+    @strawberry.mutation(description="Make another RM the lead from a date; the previous lead's period ends then.")
+    async def hand_over_lead(self, info: Info, input: HandOverLeadInput) -> TeamPayload:  # noqa: A002
+        app = info.context.runtime.app
+        outcome = await run_command(info, input, lambda ctx: app.hand_over_lead(
+            ctx, node_uuid(input.account_id, "Account", "account_id"),
+            relationship_manager_id=input.relationship_manager_id, effective_date=input.handover_date))
+        return _team_payload(outcome, input.account_id)

@@ -1,0 +1,173 @@
+"""The `kamcore` command line: serve the API, run projection workers, rebuild, inspect, export the schema."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.table import Table
+
+from kamcore.settings import Settings
+
+app = typer.Typer(help="kamcore: event-sourced key-account management for insurance sales.", no_args_is_help=True)
+console = Console()
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="SQLite data directory [env KAMCORE_DATA_DIR].")]
+DatabaseUrl = Annotated[str | None, typer.Option(
+    "--database-url", help="postgresql://… to use PostgreSQL instead of SQLite [env KAMCORE_DATABASE_URL].")]
+
+
+def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
+    return Settings.from_env(data_dir=data_dir, database_url=database_url)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Seed a small demo book if the store is empty.")] = False,
+    projections: Annotated[bool, typer.Option(
+        help="Run projections in this process (turn off when `kamcore project` workers run them).")] = True,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in development, health at /healthz)."""
+    import uvicorn
+
+    from kamcore.api.app import create_app
+
+    _configure_logging(log_level)
+    settings = _settings(data_dir, database_url)
+    if demo:
+        _seed_if_empty(settings)
+    console.print(f"kamcore on http://{host}:{port}/graphql  backend: {settings.backend().describe()}")
+    uvicorn.run(create_app(settings, run_projections=projections), host=host, port=port, log_level=log_level,
+                timeout_graceful_shutdown=5)
+
+
+def _seed_if_empty(settings: Settings) -> None:
+    from kamcore.demo import seed_demo
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(settings)
+    try:
+        if runtime.app.head_position() == 0:
+            written = seed_demo(runtime.app)
+            console.print(f"seeded the demo book: {written} events")
+    finally:
+        runtime.close()
+
+
+@app.command()
+def demo(
+    accounts: Annotated[int, typer.Option(min=1, max=100_000, help="Accounts to open.")] = 40,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same book).")] = 7,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write a seeded demo book through the normal commands."""
+    from kamcore.demo import seed_demo
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        written = seed_demo(runtime.app, accounts=accounts, seed=seed)
+        console.print(f"wrote {written} events for {accounts} accounts")
+    finally:
+        runtime.close()
+
+
+@app.command()
+def project(data_dir: DataDir = None, database_url: DatabaseUrl = None, log_level: str = "info") -> None:
+    """Run the projection workers in the foreground until interrupted (for PostgreSQL deployments)."""
+    from kamcore.runtime import Runtime
+
+    _configure_logging(log_level)
+    runtime = Runtime(_settings(data_dir, database_url))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runtime.start()
+    console.print("projection workers running; Ctrl-C to stop")
+    try:
+        while not stop.wait(1.0):
+            failed = [s for s in runtime.status() if s.error]
+            if failed:
+                for s in failed:
+                    console.print(f"[red]projection {s.name} stopped: {s.error}[/red]")
+                raise typer.Exit(1)
+    finally:
+        runtime.close()
+
+
+@app.command()
+def rebuild(
+    name: Annotated[list[str] | None, typer.Argument(help="Projections to rebuild (default: all).")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Empty read models and replay the whole log into them, with progress."""
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        unknown = set(name or ()) - set(runtime.runners)
+        if unknown:
+            raise typer.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}; "
+                                     f"known: {', '.join(runtime.runners)}")
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                      TextColumn("{task.completed}/{task.total}"), console=console) as bar:
+            for projection, runner in runtime.runners.items():
+                if name and projection not in name:
+                    continue
+                task = bar.add_task(projection, total=runtime.app.head_position() or 1)
+
+                def report(position: int, head: int, task: int = task) -> None:
+                    bar.update(task, completed=position, total=max(head, 1))
+
+                runner.rebuild(report)
+    finally:
+        runtime.close()
+
+
+@app.command()
+def status(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Show each projection's position, the log head and the lag."""
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        table = Table("projection", "position", "head", "lag", "error")
+        for s in runtime.status():
+            table.add_row(s.name, str(s.position), str(s.head), str(s.lag), s.error or "")
+        console.print(f"backend: {runtime.backend.describe()}")
+        console.print(table)
+    finally:
+        runtime.close()
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[Path, typer.Option(help="Where to write the SDL.")] = Path("schema/kamcore.graphql"),
+) -> None:
+    """Write the GraphQL SDL that the contract test compares with the code."""
+    from kamcore.api.sdl import schema_sdl
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(schema_sdl())
+    console.print(f"wrote {output}")
+
+
+def main() -> None:
+    app()
