@@ -24,7 +24,6 @@ class Settings:
     reporting_currency: str = "EUR"
     development: bool = True
     projection_batch_size: int = 1000
-    poll_interval: float = 0.25
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -35,6 +34,7 @@ class Settings:
             "database_schema": env.get("KAMCORE_DATABASE_SCHEMA", "public"),
             "reporting_currency": env.get("KAMCORE_REPORTING_CURRENCY", "EUR"),
             "development": env.get("KAMCORE_ENV", "development") != "production",
+            "projection_batch_size": int(env.get("KAMCORE_PROJECTION_BATCH_SIZE", "1000")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["data_dir"], str):

@@ -30,8 +30,8 @@ class CommandContext:
     def __post_init__(self) -> None:
         if self.idempotency_key is not None and not 1 <= len(self.idempotency_key) <= MAX_IDEMPOTENCY_KEY:
             raise InvalidInput(f"must be 1-{MAX_IDEMPOTENCY_KEY} characters", field="idempotency_key")
-        if self.expected_version is not None and self.expected_version < 1:
-            raise InvalidInput("must be a positive version number", field="expected_version")
+        if self.expected_version is not None and self.expected_version < 0:
+            raise InvalidInput("must be a version number (0: must not exist yet)", field="expected_version")
         if self.reason is not None and len(self.reason) > 2000:
             raise InvalidInput("must be at most 2000 characters", field="reason")
         if self.effective_date is not None and self.effective_date > utcnow().date():

@@ -10,6 +10,7 @@ from kamcore.application.context import CommandContext, CommandResult
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam
 from kamcore.domain.envelope import AuditEnvelope
+from kamcore.domain.errors import VersionConflict
 from kamcore.domain.values import TeamRole
 
 
@@ -73,5 +74,7 @@ class TeamCommands(CommandHandling):
     def _team(self, ctx: CommandContext, account_id: UUID, envelope: AuditEnvelope) -> AccountTeam:
         existing = self.find(AccountTeam, AccountTeam.id_for(account_id))
         if existing is None:
+            if ctx.expected_version:
+                raise VersionConflict(ctx.expected_version, 0)
             return AccountTeam(account_id=account_id, envelope=envelope)
         return self.load(AccountTeam, existing.id, field="account_id", expected_version=ctx.expected_version)

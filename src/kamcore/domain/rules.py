@@ -68,8 +68,3 @@ def after(field: str, later: date | None, earlier: date, earlier_name: str) -> N
     if later is not None and later <= earlier:
         raise InvalidInput(f"must be after {earlier_name} ({earlier.isoformat()})", field=field)
 
-
-def expected_version(value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise InvalidInput("must be a positive version number", field="expected_version")
-    return value
