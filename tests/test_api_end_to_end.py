@@ -88,21 +88,28 @@ def open_account(client: httpx.Client, **fields: Any) -> dict[str, Any]:
 def test_open_then_read_back_immediately(api: httpx.Client) -> None:
     opened = open_account(api)
     assert opened["userErrors"] == []
-    assert opened["account"]["name"] == "ACME Re" and opened["account"]["version"] == 1
+    assert opened["account"]["name"] == "ACME Re"
+    assert opened["account"]["version"] == 1
     account_id = opened["account"]["id"]
     read = gql(api, ACCOUNT, id=account_id, at=opened["position"])["account"]
-    assert read["id"] == account_id and read["name"] == "ACME Re"
+    assert read["id"] == account_id
+    assert read["name"] == "ACME Re"
 
 
 def test_team_and_feedback_mutations_show_in_the_account(api: httpx.Client) -> None:
     account_id = open_account(api)["account"]["id"]
-    assigned = gql(api, ASSIGN, input={"accountId": account_id, "relationshipManagerId": "rm-7", "role": "LEAD",
-                                       "effectiveFrom": "2026-01-01"})["assignRelationshipManager"]
-    assert assigned["userErrors"] == [] and assigned["assignmentId"]
+    assigned = gql(
+        api,
+        ASSIGN,
+        input={"accountId": account_id, "relationshipManagerId": "rm-7", "role": "LEAD", "effectiveFrom": "2026-01-01"},
+    )["assignRelationshipManager"]
+    assert assigned["userErrors"] == []
+    assert assigned["assignmentId"]
     assert assigned["account"]["leadRelationshipManagerId"] == "rm-7"
     assert assigned["account"]["teamVersion"] == 2
     fed = gql(api, FEEDBACK, input={"accountId": account_id, "scale": "NPS", "score": 9})["recordFeedback"]
-    assert fed["userErrors"] == [] and fed["feedbackId"]
+    assert fed["userErrors"] == []
+    assert fed["feedbackId"]
     assert fed["account"]["feedback"]["latestNps"] == 9
 
 
@@ -110,16 +117,25 @@ def test_expected_failures_come_back_as_user_errors(api: httpx.Client) -> None:
     opened = open_account(api)
     account_id = opened["account"]["id"]
     bad_score = gql(api, FEEDBACK, input={"accountId": account_id, "scale": "CSAT", "score": 7})["recordFeedback"]
-    assert bad_score["userErrors"] == [{"field": ["input", "score"], "message": "CSAT scores run from 1 to 5",
-                                        "code": "INVALID_INPUT"}]
+    assert bad_score["userErrors"] == [
+        {"field": ["input", "score"], "message": "CSAT scores run from 1 to 5", "code": "INVALID_INPUT"}
+    ]
     assert bad_score["position"] is None
-    stale = gql(api, ASSIGN, input={"accountId": account_id, "relationshipManagerId": "rm-1", "role": "LEAD",
-                                    "expectedVersion": 5})["assignRelationshipManager"]
+    stale = gql(
+        api,
+        ASSIGN,
+        input={"accountId": account_id, "relationshipManagerId": "rm-1", "role": "LEAD", "expectedVersion": 5},
+    )["assignRelationshipManager"]
     assert stale["userErrors"][0]["code"] == "VERSION_CONFLICT"  # the team is at version 0: not formed yet
-    conflict = gql(api, """mutation($input: UpdateAccountProfileInput!) { updateAccountProfile(input: $input) {
-        userErrors { field code } } }""", input={"accountId": account_id, "name": "X", "expectedVersion": 9})
-    assert conflict["updateAccountProfile"]["userErrors"] == [{"field": ["input", "expectedVersion"],
-                                                                "code": "VERSION_CONFLICT"}]
+    conflict = gql(
+        api,
+        """mutation($input: UpdateAccountProfileInput!) { updateAccountProfile(input: $input) {
+        userErrors { field code } } }""",
+        input={"accountId": account_id, "name": "X", "expectedVersion": 9},
+    )
+    assert conflict["updateAccountProfile"]["userErrors"] == [
+        {"field": ["input", "expectedVersion"], "code": "VERSION_CONFLICT"}
+    ]
     unknown = gql(api, FEEDBACK, input={"accountId": "QWNjb3VudDpub3BlLW5vcGU=", "scale": "NPS", "score": 1})
     assert unknown["recordFeedback"]["userErrors"][0]["code"] == "NOT_FOUND"
 
@@ -127,7 +143,8 @@ def test_expected_failures_come_back_as_user_errors(api: httpx.Client) -> None:
 def test_idempotent_retry_over_http(api: httpx.Client) -> None:
     first = open_account(api, idempotencyKey="req-42")
     second = open_account(api, idempotencyKey="req-42")
-    assert second["replayed"] is True and second["account"]["id"] == first["account"]["id"]
+    assert second["replayed"] is True
+    assert second["account"]["id"] == first["account"]["id"]
     listing = gql(api, LIST, first=10)["accounts"]
     assert listing["totalCount"] == 1
 
@@ -137,9 +154,11 @@ def test_keyset_paging_filtering_and_ordering(api: httpx.Client) -> None:
         open_account(api, name=name, segment=segment)
     page1 = gql(api, LIST, first=2, filter={"segment": ["SME"]})["accounts"]
     assert [e["node"]["name"] for e in page1["edges"]] == ["Borealis", "Cobalt"]
-    assert page1["totalCount"] == 3 and page1["pageInfo"]["hasNextPage"]
+    assert page1["totalCount"] == 3
+    assert page1["pageInfo"]["hasNextPage"]
     page2 = gql(api, LIST, first=2, after=page1["pageInfo"]["endCursor"], filter={"segment": ["SME"]})["accounts"]
-    assert [e["node"]["name"] for e in page2["edges"]] == ["Delta"] and not page2["pageInfo"]["hasNextPage"]
+    assert [e["node"]["name"] for e in page2["edges"]] == ["Delta"]
+    assert not page2["pageInfo"]["hasNextPage"]
     desc = gql(api, LIST, first=10, order={"field": "NAME", "direction": "DESC"})["accounts"]
     assert [e["node"]["name"] for e in desc["edges"]] == ["Delta", "Cobalt", "Borealis", "Atlas"]
     contains = gql(api, LIST, first=10, filter={"nameContains": "%"})["accounts"]
@@ -157,7 +176,8 @@ def test_bad_requests_are_refused_clearly(api: httpx.Client) -> None:
     assert huge.status_code == 413
     aliases = "{ " + " ".join(f"a{i}: accounts(first: 1) {{ totalCount }}" for i in range(31)) + " }"
     bomb = api.post("/graphql", json={"query": aliases}).json()
-    assert bomb["data"] is None and "aliases" in bomb["errors"][0]["message"]
+    assert bomb["data"] is None
+    assert "aliases" in bomb["errors"][0]["message"]
 
 
 def test_health_reports_projection_positions(api: httpx.Client) -> None:
@@ -169,4 +189,5 @@ def test_health_reports_projection_positions(api: httpx.Client) -> None:
 
 def test_graphiql_is_served_in_development(api: httpx.Client) -> None:
     page = api.get("/graphql", headers={"accept": "text/html"})
-    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()

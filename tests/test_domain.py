@@ -17,8 +17,15 @@ from kamcore.domain.values import Money, Source, SurveyScale, TeamRole
 
 
 def envelope(reason: str | None = "because", effective: date | None = None) -> AuditEnvelope:
-    return AuditEnvelope(actor="u", correlation_id="c", causation_id="c", source=Source.API,
-                         recorded_at=datetime(2026, 6, 1, 12, tzinfo=UTC), reason=reason, effective_date=effective)
+    return AuditEnvelope(
+        actor="u",
+        correlation_id="c",
+        causation_id="c",
+        source=Source.API,
+        recorded_at=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        reason=reason,
+        effective_date=effective,
+    )
 
 
 def new_account() -> Account:
@@ -30,17 +37,21 @@ class TestAccount:
         account = Account.open(name="  ACME  ", segment="sme", region="North", size="large", envelope=envelope())
         assert account.name == "ACME"
         assert account.segment.value == "sme"
-        assert account.size is not None and account.size.value == "large"
+        assert account.size is not None
+        assert account.size.value == "large"
 
-    @pytest.mark.parametrize(("kwargs", "field"), [
-        ({"name": " "}, "name"),
-        ({"name": "x" * 201}, "name"),
-        ({"segment": "galactic"}, "segment"),
-        ({"region": ""}, "region"),
-        ({"size": "huge"}, "size"),
-        ({"external_ref": "bad ref with spaces"}, "external_ref"),
-        ({"name": "bell\x07"}, "name"),
-    ])
+    @pytest.mark.parametrize(
+        ("kwargs", "field"),
+        [
+            ({"name": " "}, "name"),
+            ({"name": "x" * 201}, "name"),
+            ({"segment": "galactic"}, "segment"),
+            ({"region": ""}, "region"),
+            ({"size": "huge"}, "size"),
+            ({"external_ref": "bad ref with spaces"}, "external_ref"),
+            ({"name": "bell\x07"}, "name"),
+        ],
+    )
     def test_open_rejects_bad_input_naming_the_field(self, kwargs: dict, field: str) -> None:
         args = {"name": "ACME", "segment": "corporate", "region": "EMEA", **kwargs}
         with pytest.raises(InvalidInput) as raised:
@@ -75,14 +86,24 @@ class TestAccount:
 class TestAccountTeam:
     def team(self) -> AccountTeam:
         team = AccountTeam(account_id=uuid4(), envelope=envelope())
-        team.assign(relationship_manager_id="rm-1", role=TeamRole.LEAD, effective_from=date(2026, 1, 1),
-                    effective_to=None, envelope=envelope())
+        team.assign(
+            relationship_manager_id="rm-1",
+            role=TeamRole.LEAD,
+            effective_from=date(2026, 1, 1),
+            effective_to=None,
+            envelope=envelope(),
+        )
         return team
 
     def test_a_second_overlapping_lead_is_refused(self) -> None:
         with pytest.raises(Conflict) as raised:
-            self.team().assign(relationship_manager_id="rm-2", role="lead", effective_from=date(2026, 3, 1),
-                               effective_to=None, envelope=envelope())
+            self.team().assign(
+                relationship_manager_id="rm-2",
+                role="lead",
+                effective_from=date(2026, 3, 1),
+                effective_to=None,
+                envelope=envelope(),
+            )
         assert raised.value.code == "LEAD_EXISTS"
 
     def test_hand_over_ends_the_old_lead_the_day_the_new_one_starts(self) -> None:
@@ -92,7 +113,9 @@ class TestAccountTeam:
         assert team.lead_on(date(2026, 4, 1)).relationship_manager_id == "rm-2"
         leads = [a for a in team.assignments.values() if a.role is TeamRole.LEAD]
         assert [(a.effective_from, a.effective_to) for a in leads] == [
-            (date(2026, 1, 1), date(2026, 4, 1)), (date(2026, 4, 1), None)]
+            (date(2026, 1, 1), date(2026, 4, 1)),
+            (date(2026, 4, 1), None),
+        ]
 
     def test_the_lead_cannot_simply_leave_an_open_account(self) -> None:
         team = self.team()
@@ -104,43 +127,57 @@ class TestAccountTeam:
 
     def test_an_assignment_ends_after_it_starts(self) -> None:
         with pytest.raises(InvalidInput) as raised:
-            self.team().assign(relationship_manager_id="rm-3", role="underwriter", effective_from=date(2026, 5, 1),
-                               effective_to=date(2026, 5, 1), envelope=envelope())
+            self.team().assign(
+                relationship_manager_id="rm-3",
+                role="underwriter",
+                effective_from=date(2026, 5, 1),
+                effective_to=date(2026, 5, 1),
+                envelope=envelope(),
+            )
         assert raised.value.field == "effective_to"
 
     def test_release_needs_a_reason(self) -> None:
         team = self.team()
-        team.assign(relationship_manager_id="rm-3", role="underwriter", effective_from=date(2026, 1, 1),
-                    effective_to=None, envelope=envelope())
+        team.assign(
+            relationship_manager_id="rm-3",
+            role="underwriter",
+            effective_from=date(2026, 1, 1),
+            effective_to=None,
+            envelope=envelope(),
+        )
         with pytest.raises(InvalidInput) as raised:
-            team.release("assignment-3", effective_to=date(2026, 2, 1), account_closed=False,
-                         envelope=envelope(reason=None))
+            team.release(
+                "assignment-3", effective_to=date(2026, 2, 1), account_closed=False, envelope=envelope(reason=None)
+            )
         assert raised.value.field == "reason"
 
 
 class TestFeedback:
-    @pytest.mark.parametrize(("scale", "score"), [("nps", -1), ("nps", 11), ("csat", 0), ("csat", 6),
-                                                  ("rating_5", 0)])
+    @pytest.mark.parametrize(("scale", "score"), [("nps", -1), ("nps", 11), ("csat", 0), ("csat", 6), ("rating_5", 0)])
     def test_scores_outside_their_scale_are_refused(self, scale: str, score: int) -> None:
         with pytest.raises(InvalidInput) as raised:
-            SurveyResponse.record(account_id=uuid4(), scale=scale, subject="overall_service", score=score,
-                                  envelope=envelope())
+            SurveyResponse.record(
+                account_id=uuid4(), scale=scale, subject="overall_service", score=score, envelope=envelope()
+            )
         assert raised.value.field == "score"
 
     @pytest.mark.parametrize(("scale", "score"), [("nps", 0), ("nps", 10), ("csat", 1), ("csat", 5)])
     def test_scores_at_the_bounds_are_accepted(self, scale: str, score: int) -> None:
-        response = SurveyResponse.record(account_id=uuid4(), scale=scale, subject="overall_service", score=score,
-                                         envelope=envelope())
+        response = SurveyResponse.record(
+            account_id=uuid4(), scale=scale, subject="overall_service", score=score, envelope=envelope()
+        )
         assert response.scale is SurveyScale(scale)
 
     def test_booleans_are_not_scores(self) -> None:
         with pytest.raises(InvalidInput):
-            SurveyResponse.record(account_id=uuid4(), scale="csat", subject="overall_service", score=True,
-                                  envelope=envelope())
+            SurveyResponse.record(
+                account_id=uuid4(), scale="csat", subject="overall_service", score=True, envelope=envelope()
+            )
 
     def test_a_complaint_is_resolved_once_and_not_before_it_was_raised(self) -> None:
-        complaint = Complaint.raise_(account_id=uuid4(), category="claims", description="slow",
-                                     envelope=envelope(effective=date(2026, 5, 10)))
+        complaint = Complaint.raise_(
+            account_id=uuid4(), category="claims", description="slow", envelope=envelope(effective=date(2026, 5, 10))
+        )
         with pytest.raises(InvalidInput):
             complaint.resolve(resolution="paid", envelope=envelope(effective=date(2026, 5, 9)))
         complaint.resolve(resolution="paid", envelope=envelope(effective=date(2026, 5, 12)))
@@ -154,8 +191,10 @@ class TestMoney:
         with pytest.raises(InvalidInput):
             Money.of(1.5, "EUR")
 
-    @pytest.mark.parametrize(("amount", "currency", "field"), [("-1", "EUR", "amount"), ("abc", "EUR", "amount"),
-                                                               ("1", "euro", "currency"), ("NaN", "EUR", "amount")])
+    @pytest.mark.parametrize(
+        ("amount", "currency", "field"),
+        [("-1", "EUR", "amount"), ("abc", "EUR", "amount"), ("1", "euro", "currency"), ("NaN", "EUR", "amount")],
+    )
     def test_bad_money_is_refused(self, amount: str, currency: str, field: str) -> None:
         with pytest.raises(InvalidInput) as raised:
             Money.of(amount, currency)

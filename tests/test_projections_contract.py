@@ -75,8 +75,12 @@ def test_rebuild_reproduces_the_live_read_model(runtime: Runtime, ctx: CommandCo
 def test_a_poison_event_stops_the_projection_at_its_position(runtime: Runtime, ctx: CommandContext) -> None:
     good = runtime.app.open_account(ctx, name="Good", segment="sme", region="West")
     assert runtime.wait_for(good.position)
-    corrupt = StoredEvent(originator_id=good.aggregate_id, originator_version=2,
-                          topic="kamcore.domain.account:Account.ProfileUpdated", state=b"{not json")
+    corrupt = StoredEvent(
+        originator_id=good.aggregate_id,
+        originator_version=2,
+        topic="kamcore.domain.account:Account.ProfileUpdated",
+        state=b"{not json",
+    )
     runtime.app.recorder.insert_events([corrupt])
     poison_position = runtime.app.head_position()
     runtime.app.open_account(ctx, name="After", segment="sme", region="West")
@@ -85,7 +89,8 @@ def test_a_poison_event_stops_the_projection_at_its_position(runtime: Runtime, c
     assert raised.value.position == poison_position
     status = runtime.runners["account_summary"].status()
     assert status.position == poison_position - 1  # everything before it, nothing after it
-    assert not status.running and "failed at position" in (status.error or "")
+    assert not status.running
+    assert "failed at position" in (status.error or "")
     assert [r["name"] for r in rows(runtime)] == ["Good"]
 
 
@@ -96,8 +101,9 @@ def test_a_worker_killed_mid_rebuild_resumes_to_the_same_read_model(settings: Se
     env = {**os.environ, "KAMCORE_DATA_DIR": str(settings.data_dir), "KAMCORE_PROJECTION_BATCH_SIZE": "20"}
     if settings.database_url:
         env |= {"KAMCORE_DATABASE_URL": settings.database_url, "KAMCORE_DATABASE_SCHEMA": settings.database_schema}
-    worker = subprocess.Popen([sys.executable, "-m", "kamcore.cli", "rebuild"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "kamcore.cli", "rebuild"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     probe = Runtime(settings)
     try:
         deadline = time.monotonic() + 60

@@ -19,8 +19,12 @@ app = typer.Typer(help="kamcore: event-sourced key-account management for insura
 console = Console()
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="SQLite data directory [env KAMCORE_DATA_DIR].")]
-DatabaseUrl = Annotated[str | None, typer.Option(
-    "--database-url", help="postgresql://… to use PostgreSQL instead of SQLite [env KAMCORE_DATABASE_URL].")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", help="postgresql://… to use PostgreSQL instead of SQLite [env KAMCORE_DATABASE_URL]."
+    ),
+]
 
 
 def _settings(data_dir: Path | None, database_url: str | None) -> Settings:
@@ -38,8 +42,9 @@ def serve(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option("--demo", help="Seed a small demo book if the store is empty.")] = False,
-    projections: Annotated[bool, typer.Option(
-        help="Run projections in this process (turn off when `kamcore project` workers run them).")] = True,
+    projections: Annotated[
+        bool, typer.Option(help="Run projections in this process (turn off when `kamcore project` workers run them).")
+    ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in development, health at /healthz)."""
@@ -52,8 +57,13 @@ def serve(
     if demo:
         _seed_if_empty(settings)
     console.print(f"kamcore on http://{host}:{port}/graphql  backend: {settings.backend().describe()}")
-    uvicorn.run(create_app(settings, run_projections=projections), host=host, port=port, log_level=log_level,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings, run_projections=projections),
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+    )
 
 
 def _seed_if_empty(settings: Settings) -> None:
@@ -124,10 +134,16 @@ def rebuild(
     try:
         unknown = set(name or ()) - set(runtime.runners)
         if unknown:
-            raise typer.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}; "
-                                     f"known: {', '.join(runtime.runners)}")
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                      TextColumn("{task.completed}/{task.total}"), console=console) as bar:
+            raise typer.BadParameter(
+                f"unknown projection(s): {', '.join(sorted(unknown))}; known: {', '.join(runtime.runners)}"
+            )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            console=console,
+        ) as bar:
             for projection, runner in runtime.runners.items():
                 if name and projection not in name:
                     continue

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from kamcore.application import KamApplication
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
-from kamcore.projections.runner import ProjectionRunner, ProjectionStatus, Progress
+from kamcore.projections.runner import Progress, ProjectionRunner, ProjectionStatus
 from kamcore.projections.store import ReadModelStore
 from kamcore.settings import Settings
 
@@ -29,8 +29,10 @@ class Runtime:
         self.backend.prepare()
         self.app = KamApplication(env=self.backend.application_env(KamApplication.name))
         self.stores = {p.name: ReadModelStore(self.backend, p) for p in all_projections()}
-        self.runners = {name: ProjectionRunner(self.app, store, batch_size=settings.projection_batch_size)
-                        for name, store in self.stores.items()}
+        self.runners = {
+            name: ProjectionRunner(self.app, store, batch_size=settings.projection_batch_size)
+            for name, store in self.stores.items()
+        }
         self.accounts = AccountSummaryView(self.stores["account_summary"])
         self._stop = threading.Event()
         self._unwatch: Callable[[], None] | None = None

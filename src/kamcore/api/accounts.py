@@ -26,7 +26,7 @@ class AccountSortField(Enum):
     OPENED_AT = "opened_at"
 
 
-@strawberry.enum
+@strawberry.enum(description="Ascending or descending.")
 class SortDirection(Enum):
     ASC = "asc"
     DESC = "desc"
@@ -77,8 +77,7 @@ class AccountQueries:
     node: relay.Node | None = relay.node(description="Any object by its global id.")
 
     @strawberry.field(description="One account by its global id (null if unknown).")
-    async def account(self, info: Info, id: relay.GlobalID,  # noqa: A002 - GraphQL argument name
-                      min_position: int | None = None) -> Account | None:
+    async def account(self, info: Info, id: relay.GlobalID, min_position: int | None = None) -> Account | None:
         await ensure_position(info, min_position)
         if id.type_name != "Account":
             return None
@@ -91,18 +90,25 @@ class AccountQueries:
         info: Info,
         first: int = 20,
         after: str | None = None,
-        filter: AccountFilter | None = None,  # noqa: A002 - GraphQL argument name
+        filter: AccountFilter | None = None,
         order_by: AccountOrder | None = None,
-        min_position: Annotated[int | None, strawberry.argument(
-            description="Wait until read models include this log position (read-your-writes).")] = None,
+        min_position: Annotated[
+            int | None,
+            strawberry.argument(description="Wait until read models include this log position (read-your-writes)."),
+        ] = None,
     ) -> AccountConnection:
         await ensure_position(info, min_position)
         order = order_by or AccountOrder()
         try:
             summary_filter = (filter or AccountFilter()).to_summary_filter()
             page = await run_in_threadpool(
-                info.context.runtime.accounts.page, summary_filter, sort=order.field.value,
-                descending=order.direction is SortDirection.DESC, first=first, after=after)
+                info.context.runtime.accounts.page,
+                summary_filter,
+                sort=order.field.value,
+                descending=order.direction is SortDirection.DESC,
+                first=first,
+                after=after,
+            )
         except InvalidInput as error:
             raise strawberry.exceptions.StrawberryGraphQLError(
                 f"{error.field}: {error.message}", extensions={"code": "BAD_USER_INPUT", "field": error.field}
@@ -111,9 +117,12 @@ class AccountQueries:
         return AccountConnection(
             edges=[AccountEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             nodes=nodes,
-            page_info=relay.PageInfo(has_next_page=page.has_next, has_previous_page=after is not None,
-                                     start_cursor=page.cursors[0] if page.cursors else None,
-                                     end_cursor=page.cursors[-1] if page.cursors else None),
+            page_info=relay.PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
             total_count=page.total,
         )
 
@@ -125,7 +134,8 @@ class AccountQueries:
 class AccountPayload:
     user_errors: list[UserError] = strawberry.field(description="Empty when the command was accepted.")
     position: int | None = strawberry.field(
-        description="Event-log position of the write; pass as minPosition to read it back.")
+        description="Event-log position of the write; pass as minPosition to read it back."
+    )
     replayed: bool = strawberry.field(description="True when an idempotent retry returned the first result.")
     version: int | None = strawberry.field(description="New version of the changed aggregate.")
     account_id: strawberry.Private[str | None]
@@ -141,12 +151,16 @@ class AccountPayload:
     @classmethod
     def from_outcome(cls, outcome: Outcome, account_id: str | None = None) -> AccountPayload:
         result = outcome.result
-        return cls(user_errors=outcome.user_errors, position=result.position if result else None,
-                   replayed=bool(result and result.replayed), version=result.version if result else None,
-                   account_id=(account_id or str(result.aggregate_id)) if result else None)
+        return cls(
+            user_errors=outcome.user_errors,
+            position=result.position if result else None,
+            replayed=bool(result and result.replayed),
+            version=result.version if result else None,
+            account_id=(account_id or str(result.aggregate_id)) if result else None,
+        )
 
 
-@strawberry.input
+@strawberry.input(description="A new customer account; externalRef, if given, must be unique.")
 class OpenAccountInput(CommandInput):
     name: str
     segment: enums.Segment
@@ -156,7 +170,7 @@ class OpenAccountInput(CommandInput):
     external_ref: str | None = strawberry.field(default=None, description="Unique reference in the PAS.")
 
 
-@strawberry.input
+@strawberry.input(description="Fields to change; omitted fields keep their value.")
 class UpdateAccountProfileInput(CommandInput):
     account_id: relay.GlobalID
     name: str | None = None
@@ -166,7 +180,7 @@ class UpdateAccountProfileInput(CommandInput):
     size: enums.AccountSize | None = None
 
 
-@strawberry.input
+@strawberry.input(description="The whole business context; it replaces the previous one.")
 class RecordBusinessContextInput(CommandInput):
     account_id: relay.GlobalID
     strategy: str | None = None
@@ -177,7 +191,7 @@ class RecordBusinessContextInput(CommandInput):
     buying_behaviour: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="A need the account team identified.")
 class IdentifyNeedInput(CommandInput):
     account_id: relay.GlobalID
     description: str
@@ -185,7 +199,7 @@ class IdentifyNeedInput(CommandInput):
     priority: enums.NeedPriority = values.NeedPriority.MEDIUM
 
 
-@strawberry.input
+@strawberry.input(description="A contact at the account.")
 class AddStakeholderInput(CommandInput):
     account_id: relay.GlobalID
     name: str
@@ -194,13 +208,13 @@ class AddStakeholderInput(CommandInput):
     email: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="The contact to remove (stakeholderId from Account.stakeholders).")
 class RemoveStakeholderInput(CommandInput):
     account_id: relay.GlobalID
     stakeholder_id: str
 
 
-@strawberry.input
+@strawberry.input(description="The account to close; reason is required.")
 class CloseAccountInput(CommandInput):
     account_id: relay.GlobalID
 
@@ -208,58 +222,108 @@ class CloseAccountInput(CommandInput):
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Open a new customer account.")
-    async def open_account(self, info: Info, input: OpenAccountInput) -> AccountPayload:  # noqa: A002
+    async def open_account(self, info: Info, input: OpenAccountInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.open_account(
-            ctx, name=input.name, segment=input.segment, region=input.region, industry=input.industry,
-            size=input.size, external_ref=input.external_ref))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.open_account(
+                ctx,
+                name=input.name,
+                segment=input.segment,
+                region=input.region,
+                industry=input.industry,
+                size=input.size,
+                external_ref=input.external_ref,
+            ),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Change any subset of an account's profile.")
-    async def update_account_profile(self, info: Info, input: UpdateAccountProfileInput) -> AccountPayload:  # noqa: A002
+    async def update_account_profile(self, info: Info, input: UpdateAccountProfileInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.update_account_profile(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), name=input.name, segment=input.segment,
-            region=input.region, industry=input.industry, size=input.size))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.update_account_profile(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                name=input.name,
+                segment=input.segment,
+                region=input.region,
+                industry=input.industry,
+                size=input.size,
+            ),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Record the customer's strategy, dynamics, challenges, competitors, buying.")
-    async def record_business_context(self, info: Info, input: RecordBusinessContextInput) -> AccountPayload:  # noqa: A002
+    async def record_business_context(self, info: Info, input: RecordBusinessContextInput) -> AccountPayload:
         app = info.context.runtime.app
         context = values.BusinessContext(
-            strategy=input.strategy, operating_dynamics=input.operating_dynamics,
-            challenges=tuple(input.challenges or ()), competitors=tuple(input.competitors or ()),
-            buying_process=input.buying_process, buying_behaviour=input.buying_behaviour)
-        outcome = await run_command(info, input, lambda ctx: app.record_business_context(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), context))
+            strategy=input.strategy,
+            operating_dynamics=input.operating_dynamics,
+            challenges=tuple(input.challenges or ()),
+            competitors=tuple(input.competitors or ()),
+            buying_process=input.buying_process,
+            buying_behaviour=input.buying_behaviour,
+        )
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.record_business_context(ctx, node_uuid(input.account_id, "Account", "account_id"), context),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Record a customer need to match with products later.")
-    async def identify_need(self, info: Info, input: IdentifyNeedInput) -> AccountPayload:  # noqa: A002
+    async def identify_need(self, info: Info, input: IdentifyNeedInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.identify_need(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), description=input.description,
-            line_of_business=input.line_of_business, priority=input.priority))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.identify_need(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                description=input.description,
+                line_of_business=input.line_of_business,
+                priority=input.priority,
+            ),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Add a contact and their buying role.")
-    async def add_stakeholder(self, info: Info, input: AddStakeholderInput) -> AccountPayload:  # noqa: A002
+    async def add_stakeholder(self, info: Info, input: AddStakeholderInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.add_stakeholder(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), name=input.name, role=input.role,
-            title=input.title, email=input.email))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.add_stakeholder(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                name=input.name,
+                role=input.role,
+                title=input.title,
+                email=input.email,
+            ),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Remove a contact from the account.")
-    async def remove_stakeholder(self, info: Info, input: RemoveStakeholderInput) -> AccountPayload:  # noqa: A002
+    async def remove_stakeholder(self, info: Info, input: RemoveStakeholderInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.remove_stakeholder(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), input.stakeholder_id))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.remove_stakeholder(
+                ctx, node_uuid(input.account_id, "Account", "account_id"), input.stakeholder_id
+            ),
+        )
         return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Close the account (a reason is required); it then accepts no new business.")
-    async def close_account(self, info: Info, input: CloseAccountInput) -> AccountPayload:  # noqa: A002
+    async def close_account(self, info: Info, input: CloseAccountInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.close_account(
-            ctx, node_uuid(input.account_id, "Account", "account_id")))
+        outcome = await run_command(
+            info, input, lambda ctx: app.close_account(ctx, node_uuid(input.account_id, "Account", "account_id"))
+        )
         return AccountPayload.from_outcome(outcome)

@@ -50,8 +50,17 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
             "status": "failing" if failed else "ok",
             "version": __version__,
             "backend": runtime.backend.describe(),
-            "projections": [{"name": s.name, "position": s.position, "head": s.head, "lag": s.lag,
-                             "running": s.running, "error": s.error} for s in statuses],
+            "projections": [
+                {
+                    "name": s.name,
+                    "position": s.position,
+                    "head": s.head,
+                    "lag": s.lag,
+                    "running": s.running,
+                    "error": s.error,
+                }
+                for s in statuses
+            ],
         }
         return JSONResponse(body, status_code=503 if failed else 200)
 

@@ -19,12 +19,15 @@ from kamcore.domain.values import Source
 @strawberry.input(description="Fields every command input accepts.")
 class CommandInput:
     expected_version: int | None = strawberry.field(
-        default=None, description="Refuse the command unless the aggregate is still at this version.")
+        default=None, description="Refuse the command unless the aggregate is still at this version."
+    )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Retrying with the same key returns the first result and writes nothing.")
+        default=None, description="Retrying with the same key returns the first result and writes nothing."
+    )
     reason: str | None = strawberry.field(default=None, description="Why, for the audit trail.")
     effective_date: date | None = strawberry.field(
-        default=None, description="Business date when it happened, if not today (backdating is audited).")
+        default=None, description="Business date when it happened, if not today (backdating is audited)."
+    )
 
 
 @dataclass

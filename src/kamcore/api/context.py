@@ -47,8 +47,14 @@ class Context:
     @classmethod
     def for_request(cls, runtime: Runtime, request: HTTPConnection, response: Any) -> Context:
         correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
-        return cls(runtime=runtime, request=request, principal=Principal(DEV_ACTOR, frozenset({"admin"})),
-                   correlation_id=correlation_id[:200], loaders=Loaders(runtime), response=response)
+        return cls(
+            runtime=runtime,
+            request=request,
+            principal=Principal(DEV_ACTOR, frozenset({"admin"})),
+            correlation_id=correlation_id[:200],
+            loaders=Loaders(runtime),
+            response=response,
+        )
 
 
 Info = strawberry.Info[Context, None]

@@ -33,7 +33,7 @@ def camel(name: str) -> str:
 
 @strawberry.type(description="An expected failure a frontend can show next to the offending input field.")
 class UserError:
-    field: list[str] | None = strawberry.field(description="Path to the input field, e.g. [\"input\", \"score\"].")
+    field: list[str] | None = strawberry.field(description='Path to the input field, e.g. ["input", "score"].')
     message: str = strawberry.field(description="Human-readable, safe to show to users.")
     code: UserErrorCode = strawberry.field(description="Machine-readable reason.")
 

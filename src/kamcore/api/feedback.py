@@ -23,7 +23,7 @@ class RecordFeedbackInput(CommandInput):
     comment: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="A complaint; effectiveDate is the day it was raised.")
 class RaiseComplaintInput(CommandInput):
     account_id: relay.GlobalID
     category: str
@@ -36,7 +36,7 @@ class ResolveComplaintInput(CommandInput):
     resolution: str
 
 
-@strawberry.input
+@strawberry.input(description="A referral; effectiveDate is the day it was given.")
 class RecordReferralInput(CommandInput):
     account_id: relay.GlobalID
     referred_party: str
@@ -51,41 +51,75 @@ class FeedbackPayload(AccountPayload):
 def _feedback_payload(outcome: Outcome, kind: str, account_id: str | None) -> FeedbackPayload:
     base = AccountPayload.from_outcome(outcome, account_id=account_id)
     result = outcome.result
-    return FeedbackPayload(user_errors=base.user_errors, position=base.position, replayed=base.replayed,
-                           version=base.version, account_id=base.account_id,
-                           feedback_id=relay.GlobalID(kind, str(result.aggregate_id)) if result else None)
+    return FeedbackPayload(
+        user_errors=base.user_errors,
+        position=base.position,
+        replayed=base.replayed,
+        version=base.version,
+        account_id=base.account_id,
+        feedback_id=relay.GlobalID(kind, str(result.aggregate_id)) if result else None,
+    )
 
 
 @strawberry.type
 class FeedbackMutations:
     @strawberry.mutation(description="Record a CSAT, NPS or rating answer from the customer.")
-    async def record_feedback(self, info: Info, input: RecordFeedbackInput) -> FeedbackPayload:  # noqa: A002
+    async def record_feedback(self, info: Info, input: RecordFeedbackInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.record_survey_response(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), scale=input.scale, score=input.score,
-            subject=input.subject, respondent=input.respondent, comment=input.comment))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.record_survey_response(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                scale=input.scale,
+                score=input.score,
+                subject=input.subject,
+                respondent=input.respondent,
+                comment=input.comment,
+            ),
+        )
         return _feedback_payload(outcome, "SurveyResponse", input.account_id.node_id)
 
     @strawberry.mutation(description="Record a complaint raised by the customer.")
-    async def raise_complaint(self, info: Info, input: RaiseComplaintInput) -> FeedbackPayload:  # noqa: A002
+    async def raise_complaint(self, info: Info, input: RaiseComplaintInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.raise_complaint(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), category=input.category,
-            description=input.description))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.raise_complaint(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                category=input.category,
+                description=input.description,
+            ),
+        )
         return _feedback_payload(outcome, "Complaint", input.account_id.node_id)
 
     @strawberry.mutation(description="Resolve an open complaint (not before the day it was raised).")
-    async def resolve_complaint(self, info: Info, input: ResolveComplaintInput) -> FeedbackPayload:  # noqa: A002
+    async def resolve_complaint(self, info: Info, input: ResolveComplaintInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.resolve_complaint(
-            ctx, node_uuid(input.complaint_id, "Complaint", "complaint_id"), resolution=input.resolution))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.resolve_complaint(
+                ctx, node_uuid(input.complaint_id, "Complaint", "complaint_id"), resolution=input.resolution
+            ),
+        )
         account_id = outcome.result.detail.get("account_id") if outcome.result else None
         return _feedback_payload(outcome, "Complaint", account_id)
 
     @strawberry.mutation(description="Record a prospect the customer referred to us.")
-    async def record_referral(self, info: Info, input: RecordReferralInput) -> FeedbackPayload:  # noqa: A002
+    async def record_referral(self, info: Info, input: RecordReferralInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.record_referral(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), referred_party=input.referred_party,
-            note=input.note))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.record_referral(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                referred_party=input.referred_party,
+                note=input.note,
+            ),
+        )
         return _feedback_payload(outcome, "Referral", input.account_id.node_id)

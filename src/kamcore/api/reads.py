@@ -20,8 +20,9 @@ async def ensure_position(info: Info, position: int | None) -> None:
         return
     reached = await run_in_threadpool(info.context.runtime.wait_for, position, READ_YOUR_WRITES_TIMEOUT)
     if not reached:
-        raise request_error(f"read models have not reached position {position} yet; retry shortly",
-                            "PROJECTION_TIMEOUT")
+        raise request_error(
+            f"read models have not reached position {position} yet; retry shortly", "PROJECTION_TIMEOUT"
+        )
 
 
 def node_uuid(global_id: relay.GlobalID, type_name: str, field: str) -> UUID:

@@ -23,14 +23,14 @@ class AssignRelationshipManagerInput(CommandInput):
     effective_to: date | None = strawberry.field(default=None, description="Exclusive end; null is open-ended.")
 
 
-@strawberry.input
+@strawberry.input(description="The assignment to end; reason is required.")
 class ReleaseRelationshipManagerInput(CommandInput):
     account_id: relay.GlobalID
     assignment_id: str
     effective_to: date | None = strawberry.field(default=None, description="First day off the team.")
 
 
-@strawberry.input
+@strawberry.input(description="The new lead; reason is required.")
 class HandOverLeadInput(CommandInput):
     account_id: relay.GlobalID
     relationship_manager_id: str
@@ -45,36 +45,61 @@ class TeamPayload(AccountPayload):
 def _team_payload(outcome: object, account_gid: relay.GlobalID) -> TeamPayload:
     base = AccountPayload.from_outcome(outcome, account_id=account_gid.node_id)  # type: ignore[arg-type]
     result = outcome.result  # type: ignore[attr-defined]
-    return TeamPayload(user_errors=base.user_errors, position=base.position, replayed=base.replayed,
-                       version=base.version, account_id=base.account_id,
-                       assignment_id=result.detail.get("assignment_id") if result else None)
+    return TeamPayload(
+        user_errors=base.user_errors,
+        position=base.position,
+        replayed=base.replayed,
+        version=base.version,
+        account_id=base.account_id,
+        assignment_id=result.detail.get("assignment_id") if result else None,
+    )
 
 
 @strawberry.type
 class TeamMutations:
     @strawberry.mutation(description="Put a relationship manager on the account team in a role.")
-    async def assign_relationship_manager(self, info: Info, input: AssignRelationshipManagerInput) -> TeamPayload:  # noqa: A002
+    async def assign_relationship_manager(self, info: Info, input: AssignRelationshipManagerInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.assign_relationship_manager(
-            ctx, node_uuid(input.account_id, "Account", "account_id"),
-            relationship_manager_id=input.relationship_manager_id, role=input.role,
-            effective_from=input.effective_from, effective_to=input.effective_to))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.assign_relationship_manager(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                relationship_manager_id=input.relationship_manager_id,
+                role=input.role,
+                effective_from=input.effective_from,
+                effective_to=input.effective_to,
+            ),
+        )
         return _team_payload(outcome, input.account_id)
 
     @strawberry.mutation(description="End an assignment (a reason is required; the lead leaves by hand-over).")
-    async def release_relationship_manager(
-        self, info: Info, input: ReleaseRelationshipManagerInput  # noqa: A002
-    ) -> TeamPayload:
+    async def release_relationship_manager(self, info: Info, input: ReleaseRelationshipManagerInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.release_relationship_manager(
-            ctx, node_uuid(input.account_id, "Account", "account_id"), assignment_id=input.assignment_id,
-            effective_to=input.effective_to))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.release_relationship_manager(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                assignment_id=input.assignment_id,
+                effective_to=input.effective_to,
+            ),
+        )
         return _team_payload(outcome, input.account_id)
 
     @strawberry.mutation(description="Make another RM the lead from a date; the previous lead's period ends then.")
-    async def hand_over_lead(self, info: Info, input: HandOverLeadInput) -> TeamPayload:  # noqa: A002
+    async def hand_over_lead(self, info: Info, input: HandOverLeadInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(info, input, lambda ctx: app.hand_over_lead(
-            ctx, node_uuid(input.account_id, "Account", "account_id"),
-            relationship_manager_id=input.relationship_manager_id, effective_date=input.handover_date))
+        outcome = await run_command(
+            info,
+            input,
+            lambda ctx: app.hand_over_lead(
+                ctx,
+                node_uuid(input.account_id, "Account", "account_id"),
+                relationship_manager_id=input.relationship_manager_id,
+                effective_date=input.handover_date,
+            ),
+        )
         return _team_payload(outcome, input.account_id)

@@ -25,9 +25,13 @@ class Assignment:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assignment:
-        return cls(assignment_id=d["assignment_id"], relationship_manager_id=d["relationship_manager_id"],
-                   role=values.TeamRole(d["role"]), effective_from=date.fromisoformat(d["effective_from"]),
-                   effective_to=date.fromisoformat(d["effective_to"]) if d["effective_to"] else None)
+        return cls(
+            assignment_id=d["assignment_id"],
+            relationship_manager_id=d["relationship_manager_id"],
+            role=values.TeamRole(d["role"]),
+            effective_from=date.fromisoformat(d["effective_from"]),
+            effective_to=date.fromisoformat(d["effective_to"]) if d["effective_to"] else None,
+        )
 
 
 @strawberry.type(description="A contact at the account and their role in buying decisions.")
@@ -112,15 +116,27 @@ class Account(relay.Node):
             lead_relationship_manager_id=row["lead_rm_id"],
             team=[Assignment.from_dict(a) for a in json.loads(row["team"])],
             business_context=BusinessContext(**context),
-            stakeholders=[Stakeholder(**{**s, "role": values.StakeholderRole(s["role"])})
-                          for s in json.loads(row["stakeholders"])],
-            needs=[Need(**{**n, "priority": values.NeedPriority(n["priority"]),
-                           "identified_on": date.fromisoformat(n["identified_on"])})
-                   for n in json.loads(row["needs"])],
+            stakeholders=[
+                Stakeholder(**{**s, "role": values.StakeholderRole(s["role"])}) for s in json.loads(row["stakeholders"])
+            ],
+            needs=[
+                Need(
+                    **{
+                        **n,
+                        "priority": values.NeedPriority(n["priority"]),
+                        "identified_on": date.fromisoformat(n["identified_on"]),
+                    }
+                )
+                for n in json.loads(row["needs"])
+            ],
             feedback=FeedbackSignals(
-                latest_csat=row["latest_csat"], latest_csat_on=_date(row["latest_csat_on"]),
-                latest_nps=row["latest_nps"], latest_nps_on=_date(row["latest_nps_on"]),
-                open_complaints=row["open_complaints"], complaints=row["complaints"], referrals=row["referrals"],
+                latest_csat=row["latest_csat"],
+                latest_csat_on=_date(row["latest_csat_on"]),
+                latest_nps=row["latest_nps"],
+                latest_nps_on=_date(row["latest_nps_on"]),
+                open_complaints=row["open_complaints"],
+                complaints=row["complaints"],
+                referrals=row["referrals"],
             ),
             opened_at=datetime.fromisoformat(row["opened_at"]),
             updated_at=datetime.fromisoformat(row["updated_at"]),

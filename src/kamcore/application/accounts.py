@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from kamcore.application.handling import CommandHandling
 from kamcore.application.context import CommandContext, CommandResult
+from kamcore.application.handling import CommandHandling
 from kamcore.domain.account import Account
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict
@@ -25,15 +25,31 @@ class AccountCommands(CommandHandling):
         size: AccountSize | str | None = None,
         external_ref: str | None = None,
     ) -> CommandResult:
-        arguments = {"name": name, "segment": segment, "region": region, "industry": industry, "size": size,
-                     "external_ref": external_ref}
+        arguments = {
+            "name": name,
+            "segment": segment,
+            "region": region,
+            "industry": industry,
+            "size": size,
+            "external_ref": external_ref,
+        }
 
         def body(envelope: AuditEnvelope) -> tuple[list[Account], dict[str, str]]:
             if external_ref and self.find(Account, natural_id("account", external_ref)) is not None:
-                raise Conflict(f"an account with external reference {external_ref!r} exists",
-                               field="external_ref", code="DUPLICATE")
-            account = Account.open(name=name, segment=segment, region=region, industry=industry, size=size,
-                                   external_ref=external_ref, envelope=envelope)
+                raise Conflict(
+                    f"an account with external reference {external_ref!r} exists",
+                    field="external_ref",
+                    code="DUPLICATE",
+                )
+            account = Account.open(
+                name=name,
+                segment=segment,
+                region=region,
+                industry=industry,
+                size=size,
+                external_ref=external_ref,
+                envelope=envelope,
+            )
             return [account], {}
 
         return self.execute(ctx, "open_account", arguments, body)
@@ -49,13 +65,20 @@ class AccountCommands(CommandHandling):
         industry: str | None = None,
         size: AccountSize | str | None = None,
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "name": name, "segment": segment, "region": region,
-                     "industry": industry, "size": size}
+        arguments = {
+            "account_id": account_id,
+            "name": name,
+            "segment": segment,
+            "region": region,
+            "industry": industry,
+            "size": size,
+        }
 
         def body(envelope: AuditEnvelope) -> tuple[list[Account], dict[str, str]]:
             account = self._account(ctx, account_id)
-            account.update_profile(name=name, segment=segment, region=region, industry=industry, size=size,
-                                   envelope=envelope)
+            account.update_profile(
+                name=name, segment=segment, region=region, industry=industry, size=size, envelope=envelope
+            )
             return [account], {}
 
         return self.execute(ctx, "update_account_profile", arguments, body)
@@ -77,13 +100,18 @@ class AccountCommands(CommandHandling):
         line_of_business: str | None = None,
         priority: NeedPriority | str = NeedPriority.MEDIUM,
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "description": description, "line_of_business": line_of_business,
-                     "priority": priority}
+        arguments = {
+            "account_id": account_id,
+            "description": description,
+            "line_of_business": line_of_business,
+            "priority": priority,
+        }
 
         def body(envelope: AuditEnvelope) -> tuple[list[Account], dict[str, str]]:
             account = self._account(ctx, account_id)
-            need = account.identify_need(description=description, line_of_business=line_of_business,
-                                         priority=priority, envelope=envelope)
+            need = account.identify_need(
+                description=description, line_of_business=line_of_business, priority=priority, envelope=envelope
+            )
             return [account], {"need_id": need.need_id}
 
         return self.execute(ctx, "identify_need", arguments, body)

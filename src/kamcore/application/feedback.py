@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from kamcore.application.handling import CommandHandling
 from kamcore.application.context import CommandContext, CommandResult
+from kamcore.application.handling import CommandHandling
 from kamcore.domain.account import Account
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
@@ -26,24 +26,40 @@ class FeedbackCommands(CommandHandling):
         respondent: str | None = None,
         comment: str | None = None,
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "scale": scale, "score": score, "subject": subject,
-                     "respondent": respondent, "comment": comment}
+        arguments = {
+            "account_id": account_id,
+            "scale": scale,
+            "score": score,
+            "subject": subject,
+            "respondent": respondent,
+            "comment": comment,
+        }
 
         def body(envelope: AuditEnvelope) -> tuple[list[SurveyResponse], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
-            response = SurveyResponse.record(account_id=account_id, scale=scale, subject=subject, score=score,
-                                             respondent=respondent, comment=comment, envelope=envelope)
+            response = SurveyResponse.record(
+                account_id=account_id,
+                scale=scale,
+                subject=subject,
+                score=score,
+                respondent=respondent,
+                comment=comment,
+                envelope=envelope,
+            )
             return [response], {}
 
         return self.execute(ctx, "record_survey_response", arguments, body)
 
-    def raise_complaint(self, ctx: CommandContext, account_id: UUID, *, category: str, description: str) -> CommandResult:
+    def raise_complaint(
+        self, ctx: CommandContext, account_id: UUID, *, category: str, description: str
+    ) -> CommandResult:
         arguments = {"account_id": account_id, "category": category, "description": description}
 
         def body(envelope: AuditEnvelope) -> tuple[list[Complaint], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
-            return [Complaint.raise_(account_id=account_id, category=category, description=description,
-                                     envelope=envelope)], {}
+            return [
+                Complaint.raise_(account_id=account_id, category=category, description=description, envelope=envelope)
+            ], {}
 
         return self.execute(ctx, "raise_complaint", arguments, body)
 
@@ -63,7 +79,8 @@ class FeedbackCommands(CommandHandling):
 
         def body(envelope: AuditEnvelope) -> tuple[list[Referral], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
-            return [Referral.give(account_id=account_id, referred_party=referred_party, note=note,
-                                  envelope=envelope)], {}
+            return [
+                Referral.give(account_id=account_id, referred_party=referred_party, note=note, envelope=envelope)
+            ], {}
 
         return self.execute(ctx, "record_referral", arguments, body)

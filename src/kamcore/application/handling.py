@@ -95,9 +95,18 @@ class CommandHandling(Application[UUID]):
         primary = aggregates[0]
         to_save: list[Aggregate] = list(aggregates)
         if record_id is not None and ctx.idempotency_key is not None:
-            to_save.append(CommandRecord(actor=ctx.actor, key=ctx.idempotency_key, command=command,
-                                         fingerprint=print_, aggregate_id=primary.id,
-                                         aggregate_version=primary.version, detail=detail, envelope=envelope))
+            to_save.append(
+                CommandRecord(
+                    actor=ctx.actor,
+                    key=ctx.idempotency_key,
+                    command=command,
+                    fingerprint=print_,
+                    aggregate_id=primary.id,
+                    aggregate_version=primary.version,
+                    detail=detail,
+                    envelope=envelope,
+                )
+            )
         try:
             recordings = self.save(*to_save)
         except IntegrityError:
@@ -115,14 +124,21 @@ class CommandHandling(Application[UUID]):
         if record is None:
             return None
         if record.fingerprint != print_:
-            raise Conflict("this idempotency key was already used for a different command or input",
-                           field="idempotency_key", code="IDEMPOTENCY_KEY_REUSED")
-        return CommandResult(record.aggregate_id, record.aggregate_version, self.head_position(),
-                             replayed=True, detail=dict(record.detail))
+            raise Conflict(
+                "this idempotency key was already used for a different command or input",
+                field="idempotency_key",
+                code="IDEMPOTENCY_KEY_REUSED",
+            )
+        return CommandResult(
+            record.aggregate_id,
+            record.aggregate_version,
+            self.head_position(),
+            replayed=True,
+            detail=dict(record.detail),
+        )
 
     def _notify(self, position: int) -> None:
         with self._listeners_lock:
             listeners = list(self._save_listeners)
         for listener in listeners:
             listener(position)
-

@@ -36,8 +36,17 @@ class CommandRecord(KamAggregate):
         return natural_id("idempotency", f"{actor}\x1f{key}")
 
     @event("Accepted")
-    def __init__(self, actor: str, key: str, command: str, fingerprint: str, aggregate_id: UUID,
-                 aggregate_version: int, detail: dict[str, str], envelope: AuditEnvelope) -> None:
+    def __init__(
+        self,
+        actor: str,
+        key: str,
+        command: str,
+        fingerprint: str,
+        aggregate_id: UUID,
+        aggregate_version: int,
+        detail: dict[str, str],
+        envelope: AuditEnvelope,
+    ) -> None:
         self.actor = actor
         self.key = key
         self.command = command

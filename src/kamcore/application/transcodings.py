@@ -15,7 +15,12 @@ from kamcore.domain.account_team import Assignment
 from kamcore.domain.envelope import AuditEnvelope
 
 VALUE_CLASSES: tuple[type, ...] = (
-    AuditEnvelope, values.Money, values.Stakeholder, values.Need, values.BusinessContext, Assignment,
+    AuditEnvelope,
+    values.Money,
+    values.Stakeholder,
+    values.Need,
+    values.BusinessContext,
+    Assignment,
 )
 ENUM_CLASSES: tuple[type[Enum], ...] = tuple(
     obj for obj in vars(values).values() if isinstance(obj, type) and issubclass(obj, Enum) and obj is not Enum

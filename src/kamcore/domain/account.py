@@ -107,7 +107,9 @@ class Account(KamAggregate):
             name=rules.text("name", name) if name is not None else self.name,
             segment=rules.member("segment", Segment, segment) if segment is not None else self.segment,
             region=rules.text("region", region, max_length=100) if region is not None else self.region,
-            industry=rules.optional_text("industry", industry, max_length=100) if industry is not None else self.industry,
+            industry=rules.optional_text("industry", industry, max_length=100)
+            if industry is not None
+            else self.industry,
             size=rules.member("size", AccountSize, size) if size is not None else self.size,
             envelope=envelope,
         )

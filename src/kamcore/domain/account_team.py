@@ -90,47 +90,66 @@ class AccountTeam(KamAggregate):
                     code="LEAD_EXISTS",
                 )
             if other.relationship_manager_id == rm_id and other.role is checked_role:
-                raise Conflict(f"{rm_id} already holds that role over that period", field="relationship_manager_id",
-                               code="DUPLICATE_ASSIGNMENT")
+                raise Conflict(
+                    f"{rm_id} already holds that role over that period",
+                    field="relationship_manager_id",
+                    code="DUPLICATE_ASSIGNMENT",
+                )
         assignment = Assignment(f"assignment-{self.version + 1}", rm_id, checked_role, effective_from, effective_to)
         self._assigned(account_id=self.account_id, assignment=assignment, envelope=envelope)
         return assignment
 
-    def release(self, assignment_id: str, *, effective_to: date, account_closed: bool, envelope: AuditEnvelope) -> Assignment:
+    def release(
+        self, assignment_id: str, *, effective_to: date, account_closed: bool, envelope: AuditEnvelope
+    ) -> Assignment:
         """End an assignment; the lead can only leave through a hand-over while the account is open."""
         current = self._assignment(assignment_id)
         rules.after("effective_to", effective_to, current.effective_from, "effective_from")
         if current.effective_to is not None and effective_to >= current.effective_to:
-            raise InvalidInput(f"the assignment already ends on {current.effective_to.isoformat()}", field="effective_to")
+            raise InvalidInput(
+                f"the assignment already ends on {current.effective_to.isoformat()}", field="effective_to"
+            )
         if current.role is TeamRole.LEAD and not account_closed:
-            raise Conflict("the lead cannot be released while the account is open; hand over the lead",
-                           field="assignment_id", code="LEAD_REQUIRED")
+            raise Conflict(
+                "the lead cannot be released while the account is open; hand over the lead",
+                field="assignment_id",
+                code="LEAD_REQUIRED",
+            )
         if not envelope.reason:
             raise InvalidInput("releasing an assignment needs a reason", field="reason")
-        self._released(account_id=self.account_id, assignment_id=assignment_id, effective_to=effective_to,
-                       envelope=envelope)
+        self._released(
+            account_id=self.account_id, assignment_id=assignment_id, effective_to=effective_to, envelope=envelope
+        )
         return self.assignments[assignment_id]
 
-    def hand_over_lead(self, *, relationship_manager_id: str, effective_date: date, envelope: AuditEnvelope) -> Assignment:
+    def hand_over_lead(
+        self, *, relationship_manager_id: str, effective_date: date, envelope: AuditEnvelope
+    ) -> Assignment:
         """End the current lead's assignment on `effective_date` and start the new lead's that day."""
         rm_id = rules.identifier("relationship_manager_id", relationship_manager_id)
         current = self.lead_on(effective_date)
         if current is None:
-            raise Conflict("there is no lead on that date to hand over from; assign a lead", field="effective_date",
-                           code="NO_LEAD")
+            raise Conflict(
+                "there is no lead on that date to hand over from; assign a lead", field="effective_date", code="NO_LEAD"
+            )
         if current.relationship_manager_id == rm_id:
             raise InvalidInput(f"{rm_id} is already the lead", field="relationship_manager_id")
         rules.after("effective_date", effective_date, current.effective_from, "the current lead's start")
         if not envelope.reason:
             raise InvalidInput("handing over the lead needs a reason", field="reason")
-        later_leads = [a for a in self.assignments.values()
-                       if a.role is TeamRole.LEAD and a.effective_from > effective_date]
+        later_leads = [
+            a for a in self.assignments.values() if a.role is TeamRole.LEAD and a.effective_from > effective_date
+        ]
         if later_leads:
-            raise Conflict("a later lead assignment exists; hand over from the latest lead", field="effective_date",
-                           code="LEAD_EXISTS")
+            raise Conflict(
+                "a later lead assignment exists; hand over from the latest lead",
+                field="effective_date",
+                code="LEAD_EXISTS",
+            )
         new = Assignment(f"assignment-{self.version + 1}", rm_id, TeamRole.LEAD, effective_date, current.effective_to)
-        self._lead_handed_over(account_id=self.account_id, previous_assignment_id=current.assignment_id,
-                               assignment=new, envelope=envelope)
+        self._lead_handed_over(
+            account_id=self.account_id, previous_assignment_id=current.assignment_id, assignment=new, envelope=envelope
+        )
         return new
 
     def _assignment(self, assignment_id: str) -> Assignment:

@@ -81,8 +81,9 @@ class Complaint(KamAggregate):
         )
 
     @event("Raised")
-    def __init__(self, account_id: UUID, category: str, description: str, raised_on: date,
-                 envelope: AuditEnvelope) -> None:
+    def __init__(
+        self, account_id: UUID, category: str, description: str, raised_on: date, envelope: AuditEnvelope
+    ) -> None:
         self.account_id = account_id
         self.category = category
         self.description = description
@@ -95,8 +96,12 @@ class Complaint(KamAggregate):
             raise Conflict("the complaint is already resolved", field="complaint_id", code="ALREADY_RESOLVED")
         resolved_on = envelope.business_date
         rules.not_before("effective_date", resolved_on, self.raised_on, "the date it was raised")
-        self._resolved(account_id=self.account_id, resolution=rules.text("resolution", resolution,
-                       max_length=rules.MAX_TEXT), resolved_on=resolved_on, envelope=envelope)
+        self._resolved(
+            account_id=self.account_id,
+            resolution=rules.text("resolution", resolution, max_length=rules.MAX_TEXT),
+            resolved_on=resolved_on,
+            envelope=envelope,
+        )
 
     @event("Resolved")
     def _resolved(self, account_id: UUID, resolution: str, resolved_on: date, envelope: AuditEnvelope) -> None:
@@ -118,8 +123,9 @@ class Referral(KamAggregate):
         )
 
     @event("Given")
-    def __init__(self, account_id: UUID, referred_party: str, note: str | None, referred_on: date,
-                 envelope: AuditEnvelope) -> None:
+    def __init__(
+        self, account_id: UUID, referred_party: str, note: str | None, referred_on: date, envelope: AuditEnvelope
+    ) -> None:
         self.account_id = account_id
         self.referred_party = referred_party
         self.note = note

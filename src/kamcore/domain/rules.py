@@ -67,4 +67,3 @@ def after(field: str, later: date | None, earlier: date, earlier_name: str) -> N
     """`later` must be strictly after `earlier` (a period must last at least a day)."""
     if later is not None and later <= earlier:
         raise InvalidInput(f"must be after {earlier_name} ({earlier.isoformat()})", field=field)
-

@@ -15,9 +15,30 @@ from kamcore.domain.values import SurveyScale, TeamRole
 from kamcore.projections.projection import Projection, SqlCursor, handles
 
 COLUMNS = (
-    "account_id", "name", "segment", "region", "industry", "size", "status", "external_ref", "version",
-    "team_version", "lead_rm_id", "team", "context", "stakeholders", "needs", "latest_csat", "latest_csat_on",
-    "latest_nps", "latest_nps_on", "open_complaints", "complaints", "referrals", "opened_at", "updated_at",
+    "account_id",
+    "name",
+    "segment",
+    "region",
+    "industry",
+    "size",
+    "status",
+    "external_ref",
+    "version",
+    "team_version",
+    "lead_rm_id",
+    "team",
+    "context",
+    "stakeholders",
+    "needs",
+    "latest_csat",
+    "latest_csat_on",
+    "latest_nps",
+    "latest_nps_on",
+    "open_complaints",
+    "complaints",
+    "referrals",
+    "opened_at",
+    "updated_at",
     "closed_on",
 )
 
@@ -66,14 +87,31 @@ class AccountSummaryProjection(Projection):
         sql.execute(
             "INSERT INTO {t}account_summary (account_id, name, segment, region, industry, size, status,"
             " external_ref, version, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-            (str(e.originator_id), e.name, e.segment.value, e.region, e.industry, e.size.value if e.size else None,
-             e.external_ref, e.originator_version, e.timestamp.isoformat(), e.timestamp.isoformat()),
+            (
+                str(e.originator_id),
+                e.name,
+                e.segment.value,
+                e.region,
+                e.industry,
+                e.size.value if e.size else None,
+                e.external_ref,
+                e.originator_version,
+                e.timestamp.isoformat(),
+                e.timestamp.isoformat(),
+            ),
         )
 
     @handles(Account.ProfileUpdated)
     def profile_updated(self, sql: SqlCursor, e: Account.ProfileUpdated) -> None:
-        self._update_account(sql, e, name=e.name, segment=e.segment.value, region=e.region, industry=e.industry,
-                             size=e.size.value if e.size else None)
+        self._update_account(
+            sql,
+            e,
+            name=e.name,
+            segment=e.segment.value,
+            region=e.region,
+            industry=e.industry,
+            size=e.size.value if e.size else None,
+        )
 
     @handles(Account.BusinessContextRecorded)
     def context_recorded(self, sql: SqlCursor, e: Account.BusinessContextRecorded) -> None:
@@ -93,8 +131,9 @@ class AccountSummaryProjection(Projection):
 
     @handles(Account.StakeholderRemoved)
     def stakeholder_removed(self, sql: SqlCursor, e: Account.StakeholderRemoved) -> None:
-        stakeholders = [s for s in self._json(sql, e.originator_id, "stakeholders")
-                        if s["stakeholder_id"] != e.stakeholder_id]
+        stakeholders = [
+            s for s in self._json(sql, e.originator_id, "stakeholders") if s["stakeholder_id"] != e.stakeholder_id
+        ]
         self._update_account(sql, e, stakeholders=to_json(stakeholders))
 
     @handles(Account.Closed)
@@ -114,8 +153,10 @@ class AccountSummaryProjection(Projection):
     @handles(AccountTeam.RelationshipManagerReleased)
     def released(self, sql: SqlCursor, e: AccountTeam.RelationshipManagerReleased) -> None:
         def release(team: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [{**a, "effective_to": e.effective_to.isoformat()} if a["assignment_id"] == e.assignment_id else a
-                    for a in team]
+            return [
+                {**a, "effective_to": e.effective_to.isoformat()} if a["assignment_id"] == e.assignment_id else a
+                for a in team
+            ]
 
         self._update_team(sql, e, e.account_id, release)
 
@@ -124,8 +165,9 @@ class AccountSummaryProjection(Projection):
         start = e.assignment.effective_from.isoformat()
 
         def hand_over(team: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            ended = [{**a, "effective_to": start} if a["assignment_id"] == e.previous_assignment_id else a
-                     for a in team]
+            ended = [
+                {**a, "effective_to": start} if a["assignment_id"] == e.previous_assignment_id else a for a in team
+            ]
             return [*ended, self._assignment(e.assignment)]
 
         self._update_team(sql, e, e.account_id, hand_over)
@@ -146,19 +188,25 @@ class AccountSummaryProjection(Projection):
 
     @handles(Complaint.Raised)
     def complaint_raised(self, sql: SqlCursor, e: Complaint.Raised) -> None:
-        sql.execute("UPDATE {t}account_summary SET open_complaints = open_complaints + 1,"
-                    " complaints = complaints + 1, updated_at = ? WHERE account_id = ?",
-                    (e.timestamp.isoformat(), str(e.account_id)))
+        sql.execute(
+            "UPDATE {t}account_summary SET open_complaints = open_complaints + 1,"
+            " complaints = complaints + 1, updated_at = ? WHERE account_id = ?",
+            (e.timestamp.isoformat(), str(e.account_id)),
+        )
 
     @handles(Complaint.Resolved)
     def complaint_resolved(self, sql: SqlCursor, e: Complaint.Resolved) -> None:
-        sql.execute("UPDATE {t}account_summary SET open_complaints = open_complaints - 1, updated_at = ?"
-                    " WHERE account_id = ?", (e.timestamp.isoformat(), str(e.account_id)))
+        sql.execute(
+            "UPDATE {t}account_summary SET open_complaints = open_complaints - 1, updated_at = ? WHERE account_id = ?",
+            (e.timestamp.isoformat(), str(e.account_id)),
+        )
 
     @handles(Referral.Given)
     def referral_given(self, sql: SqlCursor, e: Referral.Given) -> None:
-        sql.execute("UPDATE {t}account_summary SET referrals = referrals + 1, updated_at = ? WHERE account_id = ?",
-                    (e.timestamp.isoformat(), str(e.account_id)))
+        sql.execute(
+            "UPDATE {t}account_summary SET referrals = referrals + 1, updated_at = ? WHERE account_id = ?",
+            (e.timestamp.isoformat(), str(e.account_id)),
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -168,8 +216,10 @@ class AccountSummaryProjection(Projection):
 
     @staticmethod
     def _json(sql: SqlCursor, account_id: Any, column: str) -> list[dict[str, Any]]:
-        row = sql.execute(f"SELECT {column} FROM {{t}}account_summary WHERE account_id = ?",  # noqa: S608
-                          (str(account_id),)).fetchone()
+        row = sql.execute(
+            f"SELECT {column} FROM {{t}}account_summary WHERE account_id = ?",  # noqa: S608
+            (str(account_id),),
+        ).fetchone()
         return json.loads(row[column]) if row else []
 
     @staticmethod

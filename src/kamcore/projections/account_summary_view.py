@@ -72,8 +72,15 @@ class AccountSummaryView:
         found = {row["account_id"]: dict(row) for row in rows}
         return [found.get(account_id) for account_id in account_ids]
 
-    def page(self, flt: AccountFilter, *, sort: str = "name", descending: bool = False, first: int = 20,
-             after: str | None = None) -> Page:
+    def page(
+        self,
+        flt: AccountFilter,
+        *,
+        sort: str = "name",
+        descending: bool = False,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Page:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"must be between 1 and {MAX_PAGE}", field="first")
         column = SORT_COLUMNS[sort]

@@ -50,7 +50,7 @@ class Projection(ABC):
         super().__init_subclass__(**kwargs)
         cls._handlers = {}
         for attribute in vars(cls).values():
-            for event_class in getattr(attribute, "_handles", ()):
+            for event_class in getattr(attribute, "handled_events", ()):
                 cls._handlers[event_class] = attribute
 
     @property
@@ -65,7 +65,7 @@ class Projection(ABC):
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
-        function._handles = event_classes  # type: ignore[attr-defined]
+        function.handled_events = event_classes  # type: ignore[attr-defined]
         return function
 
     return register

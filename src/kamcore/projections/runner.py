@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError, Tracking
 
-TRANSIENT = (IntegrityError, InterfaceError, OperationalError)
-
 from kamcore.application.handling import CommandHandling
 from kamcore.projections.store import ReadModelStore
 
 log = logging.getLogger(__name__)
+
+# Database trouble, or another worker got there first: retry later, never treat as a poison event.
+TRANSIENT = (IntegrityError, InterfaceError, OperationalError)
 
 Progress = Callable[[int, int], None]  # (position reached, head)
 
@@ -163,7 +164,7 @@ class ProjectionRunner:
                 with self._reached:
                     self._reached.notify_all()
                 return
-            except Exception:  # noqa: BLE001 - a database outage: keep following, retry soon
+            except Exception:
                 log.exception("projection %s: step failed; retrying", self.name)
                 self._stop.wait(1.0)
                 continue
@@ -194,5 +195,10 @@ class ProjectionRunner:
                 delay = min(delay * 2, 0.1)
 
     def status(self) -> ProjectionStatus:
-        return ProjectionStatus(self.name, self.store.position(self.app.name), self.app.head_position(),
-                                self.running, str(self.error) if self.error else None)
+        return ProjectionStatus(
+            self.name,
+            self.store.position(self.app.name),
+            self.app.head_position(),
+            self.running,
+            str(self.error) if self.error else None,
+        )

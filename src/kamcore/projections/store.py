@@ -59,8 +59,10 @@ class ReadModelStore:
                 cursor.execute(f"DELETE FROM {{t}}{table}")  # noqa: S608 - table names are class constants
         with self.datastore.transaction(commit=True) as cursor:
             table = self.backend.tracking_table(self.projection.name)
-            cursor.execute(self.dialect.sql(f"DELETE FROM {table} WHERE application_name = ?"),  # noqa: S608
-                           (application_name,))
+            cursor.execute(
+                self.dialect.sql(f"DELETE FROM {table} WHERE application_name = ?"),  # noqa: S608
+                (application_name,),
+            )
 
     def close(self) -> None:
         self.datastore.close()

@@ -39,6 +39,7 @@ class Backend(ABC):
     def tracking_table(self, projection_name: str) -> str:
         """The native (qualified) name of a projection's tracking table, for resets."""
 
+    @abstractmethod
     def prepare(self) -> None:
         """Create what must exist before the stores open (a directory, a schema)."""
 

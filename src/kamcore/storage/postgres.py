@@ -59,8 +59,12 @@ class PostgresBackend(Backend):
     def conninfo(self) -> str:
         s = self.connection_settings
         return psycopg.conninfo.make_conninfo(
-            host=s["POSTGRES_HOST"], port=s["POSTGRES_PORT"], dbname=s["POSTGRES_DBNAME"],
-            user=s["POSTGRES_USER"], password=s["POSTGRES_PASSWORD"] or None, connect_timeout=10,
+            host=s["POSTGRES_HOST"],
+            port=s["POSTGRES_PORT"],
+            dbname=s["POSTGRES_DBNAME"],
+            user=s["POSTGRES_USER"],
+            password=s["POSTGRES_PASSWORD"] or None,
+            connect_timeout=10,
         )
 
     def prepare(self) -> None:
@@ -112,4 +116,5 @@ class PostgresBackend(Backend):
 
     def describe(self) -> str:
         s = self.connection_settings
-        return f"postgres ({s['POSTGRES_USER']}@{s['POSTGRES_HOST']}:{s['POSTGRES_PORT']}/{s['POSTGRES_DBNAME']}, schema {self.schema})"
+        where = f"{s['POSTGRES_USER']}@{s['POSTGRES_HOST']}:{s['POSTGRES_PORT']}/{s['POSTGRES_DBNAME']}"
+        return f"postgres ({where}, schema {self.schema})"
