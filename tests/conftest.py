@@ -7,14 +7,20 @@ Postgres leg is skipped with a message, except under CI=true, where that is a fa
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
+import uvicorn
 from psycopg import sql
 
+from kamcore.api.app import create_app
 from kamcore.application import CommandContext
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
@@ -66,3 +72,45 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 @pytest.fixture
 def ctx() -> CommandContext:
     return CommandContext(actor="user:alice", reason="test")
+
+
+def grant_token(settings: Settings, role: str = "admin", relationship_manager_id: str | None = None) -> str:
+    """A real token, granted through the application as `kamcore token create` does."""
+    runtime = Runtime(settings)
+    try:
+        _, secret = runtime.app.grant_token(
+            CommandContext(actor="test:setup", reason="test"),
+            name=f"test {role}",
+            role=role,
+            relationship_manager_id=relationship_manager_id,
+        )
+        return secret
+    finally:
+        runtime.close()
+
+
+@pytest.fixture
+def admin_headers(settings: Settings) -> dict[str, str]:
+    return {"authorization": f"Bearer {grant_token(settings)}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def api(settings: Settings, admin_headers: dict[str, str]) -> Iterator[httpx.Client]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15, headers=admin_headers) as client:
+        yield client
+    server.should_exit = True
+    thread.join(timeout=15)

@@ -13,7 +13,8 @@ import httpx
 
 from kamcore.settings import Settings
 
-from .test_api_end_to_end import OPEN, free_port
+from .conftest import free_port
+from .test_api_end_to_end import OPEN
 
 
 def start_server(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -38,7 +39,7 @@ def start_server(settings: Settings, port: int, log: Path) -> subprocess.Popen[b
         time.sleep(0.1)
 
 
-def test_sigkill_and_restart_lose_nothing(settings: Settings, tmp_path: Path) -> None:
+def test_sigkill_and_restart_lose_nothing(settings: Settings, tmp_path: Path, admin_headers: dict[str, str]) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
@@ -50,6 +51,7 @@ def test_sigkill_and_restart_lose_nothing(settings: Settings, tmp_path: Path) ->
                 f"{url}/graphql",
                 json={"query": OPEN, "variables": {"input": {"name": name, "segment": "SME", "region": "North"}}},
                 timeout=10,
+                headers=admin_headers,
             ).json()
             assert body["data"]["openAccount"]["userErrors"] == []
         before = httpx.get(f"{url}/healthz").json()["projections"][0]
@@ -63,7 +65,10 @@ def test_sigkill_and_restart_lose_nothing(settings: Settings, tmp_path: Path) ->
         assert after["head"] == before["head"]
         assert after["position"] == after["head"]
         listing = httpx.post(
-            f"{url}/graphql", json={"query": "{ accounts(first: 100) { totalCount nodes { name } } }"}, timeout=10
+            f"{url}/graphql",
+            json={"query": "{ accounts(first: 100) { totalCount nodes { name } } }"},
+            timeout=10,
+            headers=admin_headers,
         ).json()
         assert listing["data"]["accounts"]["totalCount"] == 20
         assert [n["name"] for n in listing["data"]["accounts"]["nodes"]] == names

@@ -47,9 +47,10 @@ def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def test_api_without_projections_reads_its_writes_through_a_worker(
-    settings: Settings, worker: subprocess.Popen[bytes]
+    settings: Settings, worker: subprocess.Popen[bytes], admin_headers: dict[str, str]
 ) -> None:
-    from .test_api_end_to_end import OPEN, free_port
+    from .conftest import free_port
+    from .test_api_end_to_end import OPEN
 
     port = free_port()
     env = {**os.environ, "KAMCORE_DATA_DIR": str(settings.data_dir)}
@@ -83,6 +84,7 @@ def test_api_without_projections_reads_its_writes_through_a_worker(
         body = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
             timeout=15,
+            headers=admin_headers,
             json={"query": OPEN, "variables": {"input": {"name": "Split", "segment": "SME", "region": "West"}}},
         ).json()
         assert body["data"]["openAccount"]["account"]["name"] == "Split"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -67,16 +68,28 @@ def serve(
 
 
 def _seed_if_empty(settings: Settings) -> None:
+    """Seed the demo book into an empty store and grant a demo admin token (kept in the data directory)."""
+    from kamcore.application import CommandContext
     from kamcore.demo import seed_demo
+    from kamcore.domain.values import Source
     from kamcore.runtime import Runtime
 
     runtime = Runtime(settings)
+    token_file = settings.data_dir / "demo-admin.token"
     try:
         if runtime.app.head_position() == 0:
             written = seed_demo(runtime.app)
             console.print(f"seeded the demo book: {written} events")
+            _, secret = runtime.app.grant_token(
+                CommandContext(actor="demo", source=Source.CLI, reason="demo"), name="demo admin", role="admin"
+            )
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(secret + "\n")
+            token_file.chmod(0o600)
     finally:
         runtime.close()
+    if token_file.exists():
+        console.print(f"demo admin token ({token_file}): Authorization: Bearer {token_file.read_text().strip()}")
 
 
 @app.command()
@@ -183,6 +196,99 @@ def export_schema(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(schema_sdl())
     console.print(f"wrote {output}")
+
+
+tokens = typer.Typer(
+    help="Grant, list and revoke API tokens (granting and revoking are audited events).", no_args_is_help=True
+)
+app.add_typer(tokens, name="token")
+
+
+@tokens.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="admin, manager, relationship_manager, auditor or service.")],
+    name: Annotated[str, typer.Option(help="Who or what holds the token.")],
+    rm_id: Annotated[str | None, typer.Option("--rm-id", help="The RM's id (relationship_manager tokens).")] = None,
+    expires_days: Annotated[int | None, typer.Option(min=1, help="Days until it expires (default: never).")] = None,
+    actor: Annotated[str, typer.Option(help="Who grants it, for the audit trail.")] = "cli:operator",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Grant a token and print its secret once (only its hash is stored)."""
+    from kamcore.application import CommandContext
+    from kamcore.domain.errors import KamError
+    from kamcore.domain.values import Source
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        expires = datetime.now(UTC) + timedelta(days=expires_days) if expires_days else None
+        result, secret = runtime.app.grant_token(
+            CommandContext(actor=actor, source=Source.CLI, reason="token create"),
+            name=name,
+            role=role,
+            relationship_manager_id=rm_id,
+            expires_at=expires,
+        )
+    except KamError as error:
+        console.print(f"[red]{error.field}: {error.message}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    console.print(f"token id {result.aggregate_id} ({role})")
+    print(secret)
+
+
+@tokens.command("list")
+def token_list(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """List tokens (never their secrets), including revoked ones."""
+    from kamcore.projections.access_tokens import list_tokens
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        runtime.catch_up()
+        table = Table("id", "name", "role", "rm", "granted", "expires", "revoked")
+        for t in list_tokens(runtime.stores["access_tokens"]):
+            table.add_row(
+                t["token_id"],
+                t["name"],
+                t["role"],
+                t["relationship_manager_id"] or "",
+                t["granted_at"][:19],
+                (t["expires_at"] or "")[:19],
+                (t["revoked_at"] or "")[:19],
+            )
+        console.print(table)
+    finally:
+        runtime.close()
+
+
+@tokens.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The id shown by `token create` / `token list`.")],
+    reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
+    actor: Annotated[str, typer.Option(help="Who revokes it.")] = "cli:operator",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a token; API processes refuse it within seconds."""
+    from uuid import UUID
+
+    from kamcore.application import CommandContext
+    from kamcore.domain.errors import KamError
+    from kamcore.domain.values import Source
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        runtime.app.revoke_token(CommandContext(actor=actor, source=Source.CLI, reason=reason), UUID(token_id))
+    except (KamError, ValueError) as error:
+        console.print(f"[red]cannot revoke {token_id}: {getattr(error, 'message', error)}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    console.print(f"revoked {token_id}")
 
 
 def main() -> None:

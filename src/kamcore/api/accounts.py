@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 
 from kamcore.api import enums
-from kamcore.api.commands import CommandInput, Outcome, run_command
+from kamcore.api.auth import IsAuthenticated
+from kamcore.api.commands import AccountRef, Command, CommandInput, Outcome, run_command
 from kamcore.api.context import Info
 from kamcore.api.errors import UserError
-from kamcore.api.reads import ensure_position, node_uuid
+from kamcore.api.reads import ensure_position
 from kamcore.api.types import Account
 from kamcore.domain import values
 from kamcore.domain.errors import InvalidInput
@@ -74,9 +75,13 @@ class AccountConnection:
 
 @strawberry.type
 class AccountQueries:
-    node: relay.Node | None = relay.node(description="Any object by its global id.")
+    node: relay.Node | None = relay.node(
+        description="Any object by its global id.", permission_classes=[IsAuthenticated]
+    )
 
-    @strawberry.field(description="One account by its global id (null if unknown).")
+    @strawberry.field(
+        description="One account by its global id (null if unknown).", permission_classes=[IsAuthenticated]
+    )
     async def account(self, info: Info, id: relay.GlobalID, min_position: int | None = None) -> Account | None:
         await ensure_position(info, min_position)
         if id.type_name != "Account":
@@ -84,7 +89,10 @@ class AccountQueries:
         row = await info.context.loaders.account.load(id.node_id)
         return Account.from_row(row) if row else None
 
-    @strawberry.field(description="Accounts, keyset-paged (first at most 100), filtered and ordered.")
+    @strawberry.field(
+        description="Accounts, keyset-paged (first at most 100), filtered and ordered.",
+        permission_classes=[IsAuthenticated],
+    )
     async def accounts(
         self,
         info: Info,
@@ -219,15 +227,21 @@ class CloseAccountInput(CommandInput):
     account_id: relay.GlobalID
 
 
+async def account_payload(
+    info: Info, data: CommandInput, command: Command, account: AccountRef = None
+) -> AccountPayload:
+    return AccountPayload.from_outcome(await run_command(info, data, command, account))
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Open a new customer account.")
     async def open_account(self, info: Info, input: OpenAccountInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await account_payload(
             info,
             input,
-            lambda ctx: app.open_account(
+            lambda ctx, _: app.open_account(
                 ctx,
                 name=input.name,
                 segment=input.segment,
@@ -237,25 +251,24 @@ class AccountMutations:
                 external_ref=input.external_ref,
             ),
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Change any subset of an account's profile.")
     async def update_account_profile(self, info: Info, input: UpdateAccountProfileInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await account_payload(
             info,
             input,
-            lambda ctx: app.update_account_profile(
+            lambda ctx, account: app.update_account_profile(
                 ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
+                account,
                 name=input.name,
                 segment=input.segment,
                 region=input.region,
                 industry=input.industry,
                 size=input.size,
             ),
+            input.account_id,
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Record the customer's strategy, dynamics, challenges, competitors, buying.")
     async def record_business_context(self, info: Info, input: RecordBusinessContextInput) -> AccountPayload:
@@ -268,62 +281,51 @@ class AccountMutations:
             buying_process=input.buying_process,
             buying_behaviour=input.buying_behaviour,
         )
-        outcome = await run_command(
-            info,
-            input,
-            lambda ctx: app.record_business_context(ctx, node_uuid(input.account_id, "Account", "account_id"), context),
+        return await account_payload(
+            info, input, lambda ctx, account: app.record_business_context(ctx, account, context), input.account_id
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Record a customer need to match with products later.")
     async def identify_need(self, info: Info, input: IdentifyNeedInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await account_payload(
             info,
             input,
-            lambda ctx: app.identify_need(
+            lambda ctx, account: app.identify_need(
                 ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
+                account,
                 description=input.description,
                 line_of_business=input.line_of_business,
                 priority=input.priority,
             ),
+            input.account_id,
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Add a contact and their buying role.")
     async def add_stakeholder(self, info: Info, input: AddStakeholderInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await account_payload(
             info,
             input,
-            lambda ctx: app.add_stakeholder(
-                ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
-                name=input.name,
-                role=input.role,
-                title=input.title,
-                email=input.email,
+            lambda ctx, account: app.add_stakeholder(
+                ctx, account, name=input.name, role=input.role, title=input.title, email=input.email
             ),
+            input.account_id,
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Remove a contact from the account.")
     async def remove_stakeholder(self, info: Info, input: RemoveStakeholderInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await account_payload(
             info,
             input,
-            lambda ctx: app.remove_stakeholder(
-                ctx, node_uuid(input.account_id, "Account", "account_id"), input.stakeholder_id
-            ),
+            lambda ctx, account: app.remove_stakeholder(ctx, account, input.stakeholder_id),
+            input.account_id,
         )
-        return AccountPayload.from_outcome(outcome)
 
     @strawberry.mutation(description="Close the account (a reason is required); it then accepts no new business.")
     async def close_account(self, info: Info, input: CloseAccountInput) -> AccountPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
-            info, input, lambda ctx: app.close_account(ctx, node_uuid(input.account_id, "Account", "account_id"))
+        return await account_payload(
+            info, input, lambda ctx, account: app.close_account(ctx, account), input.account_id
         )
-        return AccountPayload.from_outcome(outcome)

@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from kamcore import __version__
+from kamcore.api.auth import Authenticator
 from kamcore.api.context import Context
 from kamcore.api.schema import schema
 from kamcore.runtime import Runtime
@@ -25,7 +26,8 @@ MAX_BODY_BYTES = 1024 * 1024
 
 class KamGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context.for_request(request.app.state.runtime, request, response)
+        state = request.app.state
+        return await run_in_threadpool(Context.for_request, state.runtime, state.authenticator, request, response)
 
 
 def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette:
@@ -37,6 +39,7 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         if run_projections:
             await run_in_threadpool(runtime.start)
         app.state.runtime = runtime
+        app.state.authenticator = Authenticator(runtime.app)
         try:
             yield
         finally:

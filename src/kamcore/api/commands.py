@@ -1,16 +1,20 @@
-"""Shared mutation plumbing: the common input fields, the command context, errors as data."""
+"""Shared mutation plumbing: common input fields, authorisation, the command context, errors as data."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
+from strawberry import relay
 
+from kamcore.api.auth import authorize_mutation, check_role
 from kamcore.api.context import Info
 from kamcore.api.errors import UserError
+from kamcore.api.reads import node_uuid
 from kamcore.application import CommandContext, CommandResult
 from kamcore.domain.errors import KamError
 from kamcore.domain.values import Source
@@ -36,12 +40,31 @@ class Outcome:
     user_errors: list[UserError]
 
 
-async def run_command(info: Info, data: CommandInput, command: Callable[[CommandContext], CommandResult]) -> Outcome:
-    """Build the command context from the request and input, run the command off the event loop."""
+# The account a mutation touches: a global id from the input, or a lookup (e.g. a complaint's account).
+AccountRef = relay.GlobalID | Callable[[], UUID] | None
+Command = Callable[[CommandContext, UUID | None], CommandResult]
+
+
+async def run_command(info: Info, data: CommandInput, command: Command, account: AccountRef = None) -> Outcome:
+    """Authorise, build the command context from the request and input, run the command off the event loop.
+
+    Authentication and role failures are top-level errors (UNAUTHENTICATED / FORBIDDEN); everything the
+    user can fix comes back as `userErrors`.
+    """
     ctx = info.context
-    try:
+    app = ctx.runtime.app
+    mutation = info.field_name
+    principal = check_role(ctx.principal, mutation)
+
+    def run() -> CommandResult:
+        account_id = (
+            node_uuid(account, "Account", "account_id")
+            if isinstance(account, relay.GlobalID)
+            else (account() if account else None)
+        )
+        authorize_mutation(app, principal, account_id)
         command_context = CommandContext(
-            actor=ctx.principal.actor,
+            actor=principal.actor,
             source=Source.API,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.correlation_id,
@@ -50,7 +73,10 @@ async def run_command(info: Info, data: CommandInput, command: Callable[[Command
             idempotency_key=data.idempotency_key,
             expected_version=data.expected_version,
         )
-        result = await run_in_threadpool(command, command_context)
+        return command(command_context, account_id)
+
+    try:
+        result = await run_in_threadpool(run)
     except KamError as error:
         return Outcome(None, [UserError.from_error(error)])
     return Outcome(result, [])

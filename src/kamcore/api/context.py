@@ -11,17 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 
+from kamcore.api.auth import Authenticator, AuthError, Principal
 from kamcore.runtime import Runtime
-
-DEV_ACTOR = "dev:local"
-
-
-@dataclass
-class Principal:
-    """The caller. Until bearer tokens land, every caller is the local development principal."""
-
-    actor: str
-    roles: frozenset[str]
 
 
 class Loaders:
@@ -38,19 +29,22 @@ class Loaders:
 class Context:
     runtime: Runtime
     request: HTTPConnection
-    principal: Principal
+    principal: Principal | AuthError
     correlation_id: str
     loaders: Loaders
     response: Any = None
     connection_params: dict[str, Any] | None = field(default=None)
 
     @classmethod
-    def for_request(cls, runtime: Runtime, request: HTTPConnection, response: Any) -> Context:
+    def for_request(
+        cls, runtime: Runtime, authenticator: Authenticator, request: HTTPConnection, response: Any
+    ) -> Context:
         correlation_id = request.headers.get("x-correlation-id") or str(uuid4())
+        principal = authenticator.principal(request.headers.get("authorization"))
         return cls(
             runtime=runtime,
             request=request,
-            principal=Principal(DEV_ACTOR, frozenset({"admin"})),
+            principal=principal,
             correlation_id=correlation_id[:200],
             loaders=Loaders(runtime),
             response=response,

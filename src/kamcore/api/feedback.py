@@ -7,10 +7,11 @@ from strawberry import relay
 
 from kamcore.api import enums
 from kamcore.api.accounts import AccountPayload
-from kamcore.api.commands import CommandInput, Outcome, run_command
+from kamcore.api.commands import AccountRef, Command, CommandInput, run_command
 from kamcore.api.context import Info
 from kamcore.api.reads import node_uuid
 from kamcore.domain import values
+from kamcore.domain.feedback import Complaint
 
 
 @strawberry.input(description="A survey answer; effectiveDate is the day the customer answered.")
@@ -48,9 +49,13 @@ class FeedbackPayload(AccountPayload):
     feedback_id: relay.GlobalID | None
 
 
-def _feedback_payload(outcome: Outcome, kind: str, account_id: str | None) -> FeedbackPayload:
-    base = AccountPayload.from_outcome(outcome, account_id=account_id)
+async def feedback_payload(
+    info: Info, data: CommandInput, command: Command, kind: str, account: AccountRef
+) -> FeedbackPayload:
+    outcome = await run_command(info, data, command, account)
     result = outcome.result
+    account_id = result.detail.get("account_id") if result else None
+    base = AccountPayload.from_outcome(outcome, account_id=account_id)
     return FeedbackPayload(
         user_errors=base.user_errors,
         position=base.position,
@@ -66,60 +71,56 @@ class FeedbackMutations:
     @strawberry.mutation(description="Record a CSAT, NPS or rating answer from the customer.")
     async def record_feedback(self, info: Info, input: RecordFeedbackInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await feedback_payload(
             info,
             input,
-            lambda ctx: app.record_survey_response(
+            lambda ctx, account: app.record_survey_response(
                 ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
+                account,
                 scale=input.scale,
                 score=input.score,
                 subject=input.subject,
                 respondent=input.respondent,
                 comment=input.comment,
             ),
+            "SurveyResponse",
+            input.account_id,
         )
-        return _feedback_payload(outcome, "SurveyResponse", input.account_id.node_id)
 
     @strawberry.mutation(description="Record a complaint raised by the customer.")
     async def raise_complaint(self, info: Info, input: RaiseComplaintInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await feedback_payload(
             info,
             input,
-            lambda ctx: app.raise_complaint(
-                ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
-                category=input.category,
-                description=input.description,
+            lambda ctx, account: app.raise_complaint(
+                ctx, account, category=input.category, description=input.description
             ),
+            "Complaint",
+            input.account_id,
         )
-        return _feedback_payload(outcome, "Complaint", input.account_id.node_id)
 
     @strawberry.mutation(description="Resolve an open complaint (not before the day it was raised).")
     async def resolve_complaint(self, info: Info, input: ResolveComplaintInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        complaint_id = lambda: node_uuid(input.complaint_id, "Complaint", "complaint_id")  # noqa: E731
+        return await feedback_payload(
             info,
             input,
-            lambda ctx: app.resolve_complaint(
-                ctx, node_uuid(input.complaint_id, "Complaint", "complaint_id"), resolution=input.resolution
-            ),
+            lambda ctx, _: app.resolve_complaint(ctx, complaint_id(), resolution=input.resolution),
+            "Complaint",
+            lambda: app.load(Complaint, complaint_id(), field="complaint_id").account_id,
         )
-        account_id = outcome.result.detail.get("account_id") if outcome.result else None
-        return _feedback_payload(outcome, "Complaint", account_id)
 
     @strawberry.mutation(description="Record a prospect the customer referred to us.")
     async def record_referral(self, info: Info, input: RecordReferralInput) -> FeedbackPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await feedback_payload(
             info,
             input,
-            lambda ctx: app.record_referral(
-                ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
-                referred_party=input.referred_party,
-                note=input.note,
+            lambda ctx, account: app.record_referral(
+                ctx, account, referred_party=input.referred_party, note=input.note
             ),
+            "Referral",
+            input.account_id,
         )
-        return _feedback_payload(outcome, "Referral", input.account_id.node_id)

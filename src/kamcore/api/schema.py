@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from kamcore.api.accounts import AccountMutations, AccountQueries
 from kamcore.api.errors import should_mask_error
@@ -33,7 +35,16 @@ class Mutation(AccountMutations, TeamMutations, FeedbackMutations):
     pass
 
 
-schema = strawberry.Schema(
+class KamSchema(strawberry.Schema):
+    """Logs only unexpected errors: refusals and validation failures are answers, not incidents."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [e for e in errors if should_mask_error(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = KamSchema(
     query=Query,
     mutation=Mutation,
     extensions=[

@@ -9,9 +9,8 @@ from strawberry import relay
 
 from kamcore.api import enums
 from kamcore.api.accounts import AccountPayload
-from kamcore.api.commands import CommandInput, run_command
+from kamcore.api.commands import Command, CommandInput, run_command
 from kamcore.api.context import Info
-from kamcore.api.reads import node_uuid
 
 
 @strawberry.input(description="expectedVersion refers to the account team (Account.teamVersion).")
@@ -42,9 +41,10 @@ class TeamPayload(AccountPayload):
     assignment_id: str | None
 
 
-def _team_payload(outcome: object, account_gid: relay.GlobalID) -> TeamPayload:
-    base = AccountPayload.from_outcome(outcome, account_id=account_gid.node_id)  # type: ignore[arg-type]
-    result = outcome.result  # type: ignore[attr-defined]
+async def team_payload(info: Info, data: CommandInput, command: Command, account: relay.GlobalID) -> TeamPayload:
+    outcome = await run_command(info, data, command, account)
+    base = AccountPayload.from_outcome(outcome, account_id=account.node_id)
+    result = outcome.result
     return TeamPayload(
         user_errors=base.user_errors,
         position=base.position,
@@ -60,46 +60,40 @@ class TeamMutations:
     @strawberry.mutation(description="Put a relationship manager on the account team in a role.")
     async def assign_relationship_manager(self, info: Info, input: AssignRelationshipManagerInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await team_payload(
             info,
             input,
-            lambda ctx: app.assign_relationship_manager(
+            lambda ctx, account: app.assign_relationship_manager(
                 ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
+                account,
                 relationship_manager_id=input.relationship_manager_id,
                 role=input.role,
                 effective_from=input.effective_from,
                 effective_to=input.effective_to,
             ),
+            input.account_id,
         )
-        return _team_payload(outcome, input.account_id)
 
     @strawberry.mutation(description="End an assignment (a reason is required; the lead leaves by hand-over).")
     async def release_relationship_manager(self, info: Info, input: ReleaseRelationshipManagerInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await team_payload(
             info,
             input,
-            lambda ctx: app.release_relationship_manager(
-                ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
-                assignment_id=input.assignment_id,
-                effective_to=input.effective_to,
+            lambda ctx, account: app.release_relationship_manager(
+                ctx, account, assignment_id=input.assignment_id, effective_to=input.effective_to
             ),
+            input.account_id,
         )
-        return _team_payload(outcome, input.account_id)
 
     @strawberry.mutation(description="Make another RM the lead from a date; the previous lead's period ends then.")
     async def hand_over_lead(self, info: Info, input: HandOverLeadInput) -> TeamPayload:
         app = info.context.runtime.app
-        outcome = await run_command(
+        return await team_payload(
             info,
             input,
-            lambda ctx: app.hand_over_lead(
-                ctx,
-                node_uuid(input.account_id, "Account", "account_id"),
-                relationship_manager_id=input.relationship_manager_id,
-                effective_date=input.handover_date,
+            lambda ctx, account: app.hand_over_lead(
+                ctx, account, relationship_manager_id=input.relationship_manager_id, effective_date=input.handover_date
             ),
+            input.account_id,
         )
-        return _team_payload(outcome, input.account_id)

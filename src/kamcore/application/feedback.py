@@ -46,7 +46,7 @@ class FeedbackCommands(CommandHandling):
                 comment=comment,
                 envelope=envelope,
             )
-            return [response], {}
+            return [response], {"account_id": str(account_id)}
 
         return self.execute(ctx, "record_survey_response", arguments, body)
 
@@ -59,7 +59,7 @@ class FeedbackCommands(CommandHandling):
             self.load(Account, account_id, field="account_id")
             return [
                 Complaint.raise_(account_id=account_id, category=category, description=description, envelope=envelope)
-            ], {}
+            ], {"account_id": str(account_id)}
 
         return self.execute(ctx, "raise_complaint", arguments, body)
 
@@ -81,6 +81,6 @@ class FeedbackCommands(CommandHandling):
             self.load(Account, account_id, field="account_id")
             return [
                 Referral.give(account_id=account_id, referred_party=referred_party, note=note, envelope=envelope)
-            ], {}
+            ], {"account_id": str(account_id)}
 
         return self.execute(ctx, "record_referral", arguments, body)

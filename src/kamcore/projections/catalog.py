@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from kamcore.projections.access_tokens import AccessTokensProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.projection import Projection
 
 
 def all_projections() -> list[Projection]:
-    return [AccountSummaryProjection()]
+    return [AccountSummaryProjection(), AccessTokensProjection()]

@@ -1,0 +1,137 @@
+"""Bearer-token authentication and role-based authorisation for the API."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+
+from kamcore.application import KamApplication
+from kamcore.domain.access_token import AccessToken, Role
+from kamcore.domain.account_team import AccountTeam
+
+CACHE_SECONDS = 5.0  # a revocation made by another process takes effect within this time
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id is the actor recorded in every audit envelope."""
+
+    token_id: UUID
+    name: str
+    role: Role
+    relationship_manager_id: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token_id}"
+
+
+class AuthError(GraphQLError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def unauthenticated(reason: str) -> AuthError:
+    return AuthError(reason, "UNAUTHENTICATED")
+
+
+def forbidden(reason: str) -> AuthError:
+    return AuthError(reason, "FORBIDDEN")
+
+
+class Authenticator:
+    """Resolves `Authorization: Bearer <secret>` to a principal, caching lookups briefly per process."""
+
+    def __init__(self, app: KamApplication) -> None:
+        self.app = app
+        self._cache: dict[str, tuple[float, AccessToken | None]] = {}
+        self._lock = threading.Lock()
+
+    def principal(self, authorization: str | None) -> Principal | AuthError:
+        if not authorization:
+            return unauthenticated("send Authorization: Bearer <token>")
+        scheme, _, secret = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return unauthenticated("the Authorization header must be 'Bearer <token>'")
+        token = self._token(secret.strip())
+        if token is None:
+            return unauthenticated("unknown token")
+        if not token.is_valid_at(datetime.now(UTC)):
+            return unauthenticated("the token is revoked or expired")
+        return Principal(token.id, token.name, token.role, token.relationship_manager_id)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _token(self, secret: str) -> AccessToken | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(secret)
+        if cached and cached[0] > now:
+            return cached[1]
+        token = self.app.token_for_secret(secret)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[secret] = (now + CACHE_SECONDS, token)
+        return token
+
+
+# Who may run each mutation. RELATIONSHIP_MANAGER in a set means: only on accounts whose team they are on.
+ACCOUNT_WRITERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SERVICE, Role.RELATIONSHIP_MANAGER})
+TEAM_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+MUTATION_ROLES: dict[str, frozenset[Role]] = {
+    "openAccount": frozenset({Role.ADMIN, Role.MANAGER, Role.SERVICE}),
+    "updateAccountProfile": ACCOUNT_WRITERS,
+    "recordBusinessContext": ACCOUNT_WRITERS,
+    "identifyNeed": ACCOUNT_WRITERS,
+    "addStakeholder": ACCOUNT_WRITERS,
+    "removeStakeholder": ACCOUNT_WRITERS,
+    "closeAccount": TEAM_MANAGERS,
+    "assignRelationshipManager": TEAM_MANAGERS,
+    "releaseRelationshipManager": TEAM_MANAGERS,
+    "handOverLead": TEAM_MANAGERS,
+    "recordFeedback": ACCOUNT_WRITERS,
+    "raiseComplaint": ACCOUNT_WRITERS,
+    "resolveComplaint": ACCOUNT_WRITERS,
+    "recordReferral": ACCOUNT_WRITERS,
+}
+
+
+def check_role(principal: Principal | AuthError, mutation: str) -> Principal:
+    """Raise UNAUTHENTICATED / FORBIDDEN unless the caller's role may run `mutation` at all."""
+    if isinstance(principal, AuthError):
+        raise principal
+    if principal.role not in MUTATION_ROLES[mutation]:
+        raise forbidden(f"the {principal.role.value} role may not {mutation}")
+    return principal
+
+
+def authorize_mutation(app: KamApplication, principal: Principal, account_id: UUID | None) -> None:
+    """Relationship managers write only to accounts whose team they are on today (FORBIDDEN otherwise)."""
+    if principal.role is Role.RELATIONSHIP_MANAGER:
+        team = app.find(AccountTeam, AccountTeam.id_for(account_id)) if account_id else None
+        today = datetime.now(UTC).date()
+        on_team = team is not None and any(
+            a.relationship_manager_id == principal.relationship_manager_id for a in team.members_on(today)
+        )
+        if not on_team:
+            raise forbidden("relationship managers may only change accounts on their own team")
+
+
+class IsAuthenticated(BasePermission):
+    """Every query needs a valid token; the role is checked where data is written or exported."""
+
+    message = "a valid token is required: send Authorization: Bearer <token>"
+    error_extensions: ClassVar[dict[str, Any]] = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return isinstance(info.context.principal, Principal)
