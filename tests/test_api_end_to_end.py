@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from graphql import GraphQLError
+
+from kamcore.api.errors import should_mask_error
 
 OPEN = """mutation Open($input: OpenAccountInput!) {
   openAccount(input: $input) {
@@ -161,3 +164,21 @@ def test_graphiql_is_served_in_development(api: httpx.Client) -> None:
     page = api.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
+
+
+def test_query_cost_is_reported_and_limited(api: httpx.Client) -> None:
+    open_account(api)
+    cheap = api.post("/graphql", json={"query": "{ accounts(first: 10) { nodes { name team { role } } } }"}).json()
+    assert cheap["extensions"]["cost"] == {"requestedQueryCost": 21, "maximumAvailable": 5000}
+    pages = " ".join(f"p{i}: accounts(first: 100) {{ nodes {{ team {{ role }} }} }}" for i in range(26))
+    costly = api.post("/graphql", json={"query": "{ " + pages + " }"}).json()
+    assert costly["data"] is None
+    assert costly["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
+def test_validation_messages_stay_readable_but_internals_are_masked(api: httpx.Client) -> None:
+    unknown_field = api.post("/graphql", json={"query": "{ nope }"}).json()
+    assert "Cannot query field 'nope'" in unknown_field["errors"][0]["message"]
+    internal = GraphQLError("boom", original_error=RuntimeError("password=hunter2 at db.example:5432"))
+    assert should_mask_error(internal)
+    assert not should_mask_error(GraphQLError("Cannot query field", original_error=None))

@@ -78,6 +78,10 @@ class AccountQueries:
     node: relay.Node | None = relay.node(
         description="Any object by its global id.", permission_classes=[IsAuthenticated]
     )
+    nodes: list[relay.Node | None] = relay.node(
+        description="Objects by their global ids, in the order asked (null where unknown).",
+        permission_classes=[IsAuthenticated],
+    )
 
     @strawberry.field(
         description="One account by its global id (null if unknown).", permission_classes=[IsAuthenticated]

@@ -12,11 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from kamcore import __version__
-from kamcore.api.auth import Authenticator
+from kamcore.api.auth import Authenticator, AuthError
 from kamcore.api.context import Context
+from kamcore.api.live import EventHub
 from kamcore.api.schema import schema
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
@@ -29,6 +31,19 @@ class KamGraphQL(GraphQL[Context, None]):
         state = request.app.state
         return await run_in_threadpool(Context.for_request, state.runtime, state.authenticator, request, response)
 
+    async def on_ws_connect(self, context: Context) -> dict[str, Any]:
+        """Browsers cannot set headers on a WebSocket: the token comes in the connection_init payload."""
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        token = params.get("authorization") or params.get("Authorization")
+        if isinstance(token, str) and not token.lower().startswith("bearer "):
+            token = f"Bearer {token}"
+        authenticator: Authenticator = context.request.app.state.authenticator
+        principal = await run_in_threadpool(authenticator.principal, token if isinstance(token, str) else None)
+        if isinstance(principal, AuthError):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": principal.message})
+        context.principal = principal
+        return {"actor": principal.actor}
+
 
 def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette:
     """An app whose lifespan opens the runtime (and, embedded, follows the log in-process)."""
@@ -40,9 +55,11 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
             await run_in_threadpool(runtime.start)
         app.state.runtime = runtime
         app.state.authenticator = Authenticator(runtime.app)
+        app.state.hub = await run_in_threadpool(EventHub, runtime)
         try:
             yield
         finally:
+            await run_in_threadpool(app.state.hub.close)
             await run_in_threadpool(runtime.close)
 
     async def healthz(request: Request) -> JSONResponse:

@@ -18,6 +18,8 @@ from strawberry.types import ExecutionContext
 from kamcore.api.accounts import AccountMutations, AccountQueries
 from kamcore.api.errors import should_mask_error
 from kamcore.api.feedback import FeedbackMutations
+from kamcore.api.limits import CostLimiter
+from kamcore.api.subscriptions import Subscription
 from kamcore.api.teams import TeamMutations
 
 MAX_DEPTH = 12
@@ -47,12 +49,14 @@ class KamSchema(strawberry.Schema):
 schema = KamSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        CostLimiter,
         lambda: MaskErrors(should_mask_error=should_mask_error),
     ],
     config=StrawberryConfig(relay_max_results=100),

@@ -166,3 +166,161 @@ class BusinessContext:
     competitors: tuple[str, ...] = ()
     buying_process: str | None = None
     buying_behaviour: str | None = None
+
+
+# -- sales records ------------------------------------------------------------------------------
+
+
+class BusinessKind(Enum):
+    """Why a policy was written: KPIs split new clients from existing clients and renewals."""
+
+    NEW_CLIENT = "new_client"  # the first business with a client: new business acquisition
+    CROSS_SELL = "cross_sell"  # an existing client buys another policy
+    RENEWAL = "renewal"  # the next term of a policy this one renews
+
+
+class PolicyStatus(Enum):
+    QUOTED = "quoted"
+    BOUND = "bound"
+    DECLINED = "declined"  # the quote was declined
+    EXPIRED = "expired"  # the quote expired unanswered
+    CANCELLED = "cancelled"
+    LAPSED = "lapsed"
+
+
+class Initiator(Enum):
+    """Who ended or refused the business; retention KPIs treat the two differently."""
+
+    CUSTOMER = "customer"
+    INSURER = "insurer"
+
+
+class ClaimStatus(Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# -- relationship activity ----------------------------------------------------------------------
+
+
+class InteractionKind(Enum):
+    MEETING = "meeting"
+    ACCOUNT_REVIEW = "account_review"
+    EDUCATION_SESSION = "education_session"
+    RISK_ASSESSMENT = "risk_assessment"
+    COVERAGE_ASSESSMENT = "coverage_assessment"
+
+
+class InteractionStatus(Enum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class CoverageResult(Enum):
+    """The result of a coverage assessment against the insurer's standard."""
+
+    ADEQUATE = "adequate"
+    INADEQUATE = "inadequate"
+
+
+class RecommendationKind(Enum):
+    CROSS_SELL = "cross_sell"  # another line for an existing client
+    UP_SELL = "up_sell"  # more cover on a line the client holds
+    NEW_CLIENT = "new_client"  # first product for a prospect
+
+
+class RecommendationStatus(Enum):
+    MADE = "made"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+# -- personnel ----------------------------------------------------------------------------------
+
+
+class LearningFormat(Enum):
+    WORKSHOP = "workshop"
+    SEMINAR = "seminar"
+    CONFERENCE = "conference"
+    WEBINAR = "webinar"
+
+
+class AuditRating(Enum):
+    """Banded compliance-audit rating, A best."""
+
+    A = "a"
+    B = "b"
+    C = "c"
+    D = "d"
+
+
+class ViolationSeverity(Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class InnovationOutcome(Enum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+# -- programme ----------------------------------------------------------------------------------
+
+
+class KeyAccountTier(Enum):
+    """Tiers of the KAM method (attractiveness x relative strength)."""
+
+    STRATEGIC = "strategic"
+    DEVELOPMENT = "development"
+    MAINTENANCE = "maintenance"
+    STREAMLINE = "streamline"
+
+
+class CriteriaStatus(Enum):
+    PROPOSED = "proposed"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class OverrideDecision(Enum):
+    FORCE_IN = "force_in"
+    FORCE_OUT = "force_out"
+
+
+class TargetScope(Enum):
+    """Who a KPI target is set for."""
+
+    RELATIONSHIP_MANAGER = "relationship_manager"
+    TEAM = "team"
+    COMPANY = "company"
+
+
+class FindingArea(Enum):
+    """What a process-review finding is measured against."""
+
+    SALES_VOLUME = "sales_volume"
+    CUSTOMER_FEEDBACK = "customer_feedback"
+    MARKET_CHANGE = "market_change"
+    SERVICE_STANDARD = "service_standard"
+    OTHER = "other"
+
+
+class AdjustmentKind(Enum):
+    """What a process review decided to change."""
+
+    CRITERIA_VERSION = "criteria_version"
+    SERVICE_STANDARD = "service_standard"
+    KPI_TARGET = "kpi_target"
+    TEAM = "team"
+    PROCESS = "process"
+    OTHER = "other"
+
+
+class DecisionImpact(Enum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"

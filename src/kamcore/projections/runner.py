@@ -81,8 +81,9 @@ class ProjectionRunner:
         reached = notifications[-1].id if full else head
         try:
             self._apply(notifications, reached)
-        except IntegrityError:
+        except IntegrityError:  # another worker committed this batch first: adopt its position
             log.info("projection %s: another worker advanced past %d; re-reading", self.name, position)
+            self._advance(self.store.position(self.app.name))
             return 0
         self._advance(reached)
         return len(notifications)

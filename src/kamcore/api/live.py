@@ -1,0 +1,182 @@
+"""Live events for subscriptions: one log follower per process fans events out to subscribers.
+
+Every message carries its event-log position. A subscriber that passes `after` first gets the
+stored events after that position, then the live ones, with no gap and no duplicate: it registers
+with the hub (which fixes the hand-over position under the hub's lock) before reading history.
+Other processes' writes arrive through the backend's wake-up (LISTEN/NOTIFY, or polling on SQLite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEvent
+from starlette.concurrency import run_in_threadpool
+
+from kamcore.domain.account import Account
+from kamcore.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 1000
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    position: int
+    account_id: UUID | None
+    event: DomainEvent
+
+
+class SubscriberTooSlow(Exception):
+    """The subscriber's queue overflowed; it should resubscribe with the last position it saw."""
+
+
+def account_of(event: DomainEvent) -> UUID | None:
+    """The account an event belongs to: its own id for Account events, else its `account_id` field."""
+    if isinstance(event, Account.Event):
+        return event.originator_id
+    account_id = getattr(event, "account_id", None)
+    return account_id if isinstance(account_id, UUID) else None
+
+
+def plain(value: Any) -> Any:
+    """An event field as JSON-friendly data (Decimal as string, never float)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+class _Subscriber:
+    def __init__(self, loop: asyncio.AbstractEventLoop, account_id: UUID | None) -> None:
+        self.loop = loop
+        self.account_id = account_id
+        self.queue: asyncio.Queue[LiveEvent | None] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.overflowed = False
+
+    def offer(self, item: LiveEvent) -> None:
+        """Called on the event loop; a full queue ends the subscription instead of blocking the hub."""
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+
+class EventHub:
+    """Follows the event log from the head at start-up and publishes each event once per process."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.position = runtime.app.head_position()
+        self._subscribers: set[_Subscriber] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="kamcore-live", daemon=True)
+        self._unwatch = runtime.backend.watch(runtime.app, self._wake.set, self._stop)
+        runtime.app.on_saved(lambda _position: self._wake.set())
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=5)
+        self._unwatch()
+
+    async def subscribe(self, account_id: UUID | None, after: int | None) -> AsyncIterator[LiveEvent]:
+        subscriber = _Subscriber(asyncio.get_running_loop(), account_id)
+        with self._lock:
+            self._subscribers.add(subscriber)
+            handover = self.position
+        try:
+            last = after or 0
+            if after is not None and after < handover:
+                for item in await run_in_threadpool(self._history, account_id, after, handover):
+                    last = item.position
+                    yield item
+            while True:
+                item = await subscriber.queue.get()
+                if item is None:
+                    raise SubscriberTooSlow(f"too slow: resubscribe with after: {last}")
+                if item.position > last:
+                    last = item.position
+                    yield item
+        finally:
+            with self._lock:
+                self._subscribers.discard(subscriber)
+
+    def _history(self, account_id: UUID | None, after: int, until: int) -> list[LiveEvent]:
+        """Stored events in (after, until] for the account; bounded by the hand-over position."""
+        items: list[LiveEvent] = []
+        start = after
+        while start < until:
+            batch = self.runtime.app.recorder.select_notifications(
+                start=start, limit=BATCH, stop=until, inclusive_of_start=False
+            )
+            if not batch:
+                break
+            items += [i for i in self._decode(batch) if account_id is None or i.account_id == account_id]
+            start = batch[-1].id
+            if len(items) > 10 * QUEUE_LIMIT:
+                raise SubscriberTooSlow("history too long: resubscribe from a later position")
+        return items
+
+    def _decode(self, notifications: list[Any]) -> list[LiveEvent]:
+        mapper = self.runtime.app.mapper
+        items = []
+        for n in notifications:
+            event = mapper.to_domain_event(n)
+            items.append(LiveEvent(n.id, account_of(event), event))
+        return items
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            try:
+                self._publish_new()
+            except Exception:
+                log.exception("live event hub: reading the log failed; retrying")
+                self._stop.wait(1.0)
+
+    def _publish_new(self) -> None:
+        while True:
+            batch = self.runtime.app.recorder.select_notifications(
+                start=self.position, limit=BATCH, inclusive_of_start=False
+            )
+            if not batch:
+                return
+            items = self._decode(batch)
+            with self._lock:
+                for subscriber in self._subscribers:
+                    for item in items:
+                        if subscriber.account_id is None or subscriber.account_id == item.account_id:
+                            subscriber.loop.call_soon_threadsafe(subscriber.offer, item)
+                self.position = batch[-1].id
+            if len(batch) < BATCH:
+                return

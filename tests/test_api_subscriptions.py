@@ -1,0 +1,93 @@
+"""Subscriptions over real WebSockets (graphql-transport-ws), fed by writes from another API process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from httpx_ws import WebSocketDisconnect, connect_ws
+
+from kamcore.settings import Settings
+
+from .conftest import free_port
+from .test_api_end_to_end import FEEDBACK, OPEN, gql
+from .test_server_restart import start_server
+
+SUBSCRIBE = """subscription($id: ID, $after: Int) {
+  accountEvents(accountId: $id, after: $after) { position type actor aggregateVersion data accountId }
+}"""
+
+
+@pytest.fixture
+def other_process(settings: Settings, tmp_path: Any, admin_headers: dict[str, str]) -> Iterator[httpx.Client]:
+    """A second `kamcore serve` on the same storage: writes there reach subscribers here only via the database."""
+    port = free_port()
+    server = start_server(settings, port, tmp_path / "other.log")
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=admin_headers, timeout=15) as client:
+        yield client
+    server.terminate()
+    server.wait(timeout=15)
+
+
+def ws_url(client: httpx.Client) -> str:
+    return str(client.base_url).replace("http://", "ws://") + "/graphql"
+
+
+def init(ws: Any, token: str | None) -> dict[str, Any]:
+    ws.send_json({"type": "connection_init", "payload": {"authorization": token} if token else {}})
+    return ws.receive_json(timeout=10)
+
+
+def next_event(ws: Any) -> dict[str, Any]:
+    message = ws.receive_json(timeout=10)
+    assert message["type"] == "next", message
+    return message["payload"]["data"]["accountEvents"]
+
+
+def test_a_write_in_another_process_reaches_the_subscriber(
+    api: httpx.Client, other_process: httpx.Client, admin_headers: dict[str, str]
+) -> None:
+    opened = gql(api, OPEN, input={"name": "Live", "segment": "SME", "region": "West"})["openAccount"]
+    account_id = opened["account"]["id"]
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        assert init(ws, admin_headers["authorization"])["type"] == "connection_ack"
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {"id": account_id}}})
+        written = gql(other_process, FEEDBACK, input={"accountId": account_id, "scale": "NPS", "score": 7})
+        event = next_event(ws)
+        assert event["type"] == "SurveyResponse.Recorded"
+        assert event["position"] == written["recordFeedback"]["position"]
+        assert event["data"]["score"] == 7
+        assert event["accountId"] == account_id
+        assert event["actor"].startswith("token:")
+
+
+def test_resume_from_a_position_without_gaps(api: httpx.Client, admin_headers: dict[str, str]) -> None:
+    opened = gql(api, OPEN, input={"name": "Resume", "segment": "SME", "region": "West"})["openAccount"]
+    account_id = opened["account"]["id"]
+    positions = [opened["position"]]
+    for score in (1, 2, 3):
+        fed = gql(api, FEEDBACK, input={"accountId": account_id, "scale": "NPS", "score": score})
+        positions.append(fed["recordFeedback"]["position"])
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        init(ws, admin_headers["authorization"])
+        ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE, "variables": {"id": account_id, "after": positions[1]}},
+            }
+        )
+        replayed = [next_event(ws) for _ in range(2)]
+        assert [e["position"] for e in replayed] == positions[2:]
+        live = gql(api, FEEDBACK, input={"accountId": account_id, "scale": "NPS", "score": 9})
+        assert next_event(ws)["position"] == live["recordFeedback"]["position"]
+
+
+def test_websocket_needs_a_token_in_connection_init(api: httpx.Client) -> None:
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {"authorization": "Bearer kam_wrong"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json(timeout=10)
+        assert closed.value.code == 4403
