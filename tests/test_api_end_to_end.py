@@ -8,6 +8,7 @@ import httpx
 from graphql import GraphQLError
 
 from kamcore.api.errors import should_mask_error
+from kamcore.settings import Settings
 
 OPEN = """mutation Open($input: OpenAccountInput!) {
   openAccount(input: $input) {
@@ -182,3 +183,20 @@ def test_validation_messages_stay_readable_but_internals_are_masked(api: httpx.C
     internal = GraphQLError("boom", original_error=RuntimeError("password=hunter2 at db.example:5432"))
     assert should_mask_error(internal)
     assert not should_mask_error(GraphQLError("Cannot query field", original_error=None))
+
+
+def test_cors_allows_only_configured_origins(settings: Settings) -> None:
+    from starlette.testclient import TestClient
+
+    from kamcore.api.app import create_app
+
+    configured = Settings(**{**settings.__dict__, "cors_origins": ("https://kam.example",)})
+    with TestClient(create_app(configured)) as client:
+        allowed = client.options(
+            "/graphql", headers={"origin": "https://kam.example", "access-control-request-method": "POST"}
+        )
+        assert allowed.headers["access-control-allow-origin"] == "https://kam.example"
+        refused = client.options(
+            "/graphql", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+        )
+        assert "access-control-allow-origin" not in refused.headers

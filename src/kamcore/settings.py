@@ -24,6 +24,7 @@ class Settings:
     reporting_currency: str = "EUR"
     development: bool = True
     projection_batch_size: int = 1000
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -35,6 +36,7 @@ class Settings:
             "reporting_currency": env.get("KAMCORE_REPORTING_CURRENCY", "EUR"),
             "development": env.get("KAMCORE_ENV", "development") != "production",
             "projection_batch_size": int(env.get("KAMCORE_PROJECTION_BATCH_SIZE", "1000")),
+            "cors_origins": tuple(o.strip() for o in env.get("KAMCORE_CORS_ORIGINS", "").split(",") if o.strip()),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["data_dir"], str):

@@ -8,6 +8,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -88,6 +90,15 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         schema,
         graphql_ide="graphiql" if settings.development else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        allowed_origins=list(settings.cors_origins),
+        max_subscriptions_per_connection=20,
+    )
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["authorization", "content-type", "x-correlation-id"],
+        max_age=600,
     )
     return Starlette(
         routes=[
@@ -95,6 +106,7 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
+        middleware=[cors] if settings.cors_origins else [],
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
     )
