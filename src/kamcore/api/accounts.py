@@ -23,29 +23,41 @@ from kamcore.projections.account_summary_view import AccountFilter as SummaryFil
 
 @strawberry.enum(description="Sort key of the accounts list.")
 class AccountSortField(Enum):
-    NAME = "name"
-    OPENED_AT = "opened_at"
+    NAME = strawberry.enum_value("name", description="By account name.")
+    OPENED_AT = strawberry.enum_value("opened_at", description="By the time the account was opened.")
 
 
 @strawberry.enum(description="Ascending or descending.")
 class SortDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value("asc", description="Smallest first (A-Z, oldest first).")
+    DESC = strawberry.enum_value("desc", description="Largest first (Z-A, newest first).")
 
 
 @strawberry.input(description="Order of the accounts list; ties are broken by id.")
 class AccountOrder:
-    field: AccountSortField = AccountSortField.NAME
-    direction: SortDirection = SortDirection.ASC
+    field: AccountSortField = strawberry.field(default=AccountSortField.NAME, description="Sort key; NAME by default.")
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="Sort direction; ASC by default."
+    )
 
 
 @strawberry.input(description="Narrows the accounts list; all given conditions must hold.")
 class AccountFilter:
-    segment: list[enums.Segment] | None = None
-    region: list[str] | None = None
-    status: enums.AccountStatus | None = None
-    lead_relationship_manager_id: str | None = None
-    name_contains: str | None = strawberry.field(default=None, description="Case-insensitive substring.")
+    segment: list[enums.Segment] | None = strawberry.field(
+        default=None, description="Any of these segments; null or empty = any segment."
+    )
+    region: list[str] | None = strawberry.field(
+        default=None, description="Any of these regions (exact match); null or empty = any region."
+    )
+    status: enums.AccountStatus | None = strawberry.field(
+        default=None, description="Only accounts with this status; null = any status."
+    )
+    lead_relationship_manager_id: str | None = strawberry.field(
+        default=None, description="Only accounts whose lead RM has this employee id; null = any."
+    )
+    name_contains: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the account name (at most 200 characters)."
+    )
 
     def to_summary_filter(self) -> SummaryFilter:
         if self.name_contains is not None and len(self.name_contains) > 200:
@@ -59,17 +71,19 @@ class AccountFilter:
         )
 
 
-@strawberry.type
+@strawberry.type(description="An account in a page of the accounts list, with its cursor.")
 class AccountEdge:
-    cursor: str
-    node: Account
+    cursor: str = strawberry.field(
+        description="Opaque cursor of this account; pass as accounts(after:) to continue after it."
+    )
+    node: Account = strawberry.field(description="The account.")
 
 
 @strawberry.type(description="A keyset-paged list of accounts.")
 class AccountConnection:
-    edges: list[AccountEdge]
-    nodes: list[Account]
-    page_info: relay.PageInfo
+    edges: list[AccountEdge] = strawberry.field(description="The accounts of this page with their cursors.")
+    nodes: list[Account] = strawberry.field(description="The accounts of this page, without cursors.")
+    page_info: relay.PageInfo = strawberry.field(description="Cursors and whether more pages follow.")
     total_count: int = strawberry.field(description="Accounts matching the filter, over all pages.")
 
 
@@ -86,7 +100,18 @@ class AccountQueries:
     @strawberry.field(
         description="One account by its global id (null if unknown).", permission_classes=[IsAuthenticated]
     )
-    async def account(self, info: Info, id: relay.GlobalID, min_position: int | None = None) -> Account | None:
+    async def account(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="Global id of the account (Account.id).")],
+        min_position: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Wait until read models include this event-log position (read-your-writes); "
+                "pass a payload's position."
+            ),
+        ] = None,
+    ) -> Account | None:
         await ensure_position(info, min_position)
         if id.type_name != "Account":
             return None
@@ -100,13 +125,26 @@ class AccountQueries:
     async def accounts(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        filter: AccountFilter | None = None,
-        order_by: AccountOrder | None = None,
+        first: Annotated[int, strawberry.argument(description="Page size, 1-100.")] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Cursor (endCursor or an edge's cursor) to continue after, "
+                "from the same orderBy; null = first page."
+            ),
+        ] = None,
+        filter: Annotated[
+            AccountFilter | None, strawberry.argument(description="Conditions the accounts must meet; null = all.")
+        ] = None,
+        order_by: Annotated[
+            AccountOrder | None, strawberry.argument(description="Sort order; null = by name, ascending.")
+        ] = None,
         min_position: Annotated[
             int | None,
-            strawberry.argument(description="Wait until read models include this log position (read-your-writes)."),
+            strawberry.argument(
+                description="Wait until read models include this event-log position (read-your-writes); "
+                "pass a payload's position."
+            ),
         ] = None,
     ) -> AccountConnection:
         await ensure_position(info, min_position)
@@ -146,13 +184,19 @@ class AccountQueries:
 class AccountPayload:
     user_errors: list[UserError] = strawberry.field(description="Empty when the command was accepted.")
     position: int | None = strawberry.field(
-        description="Event-log position of the write; pass as minPosition to read it back."
+        description="Event-log position of the write (on a replay, the log head); pass as minPosition to read it "
+        "back. Null when the command was refused."
     )
     replayed: bool = strawberry.field(description="True when an idempotent retry returned the first result.")
-    version: int | None = strawberry.field(description="New version of the changed aggregate.")
+    version: int | None = strawberry.field(
+        description="New version of the changed aggregate (the account, its team or the feedback item), for "
+        "expectedVersion; null when refused."
+    )
     account_id: strawberry.Private[str | None]
 
-    @strawberry.field(description="The account after the write (waits until the read model includes it).")
+    @strawberry.field(
+        description="The account after the write (waits until the read model includes it); null when refused."
+    )
     async def account(self, info: Info) -> Account | None:
         if self.account_id is None:
             return None
@@ -174,61 +218,86 @@ class AccountPayload:
 
 @strawberry.input(description="A new customer account; externalRef, if given, must be unique.")
 class OpenAccountInput(CommandInput):
-    name: str
-    segment: enums.Segment
-    region: str
-    industry: str | None = None
-    size: enums.AccountSize | None = None
-    external_ref: str | None = strawberry.field(default=None, description="Unique reference in the PAS.")
+    name: str = strawberry.field(description="Name of the customer organisation (1-200 characters).")
+    segment: enums.Segment = strawberry.field(description="Customer segment to serve the account in.")
+    region: str = strawberry.field(description="Sales region (1-100 characters).")
+    industry: str | None = strawberry.field(
+        default=None, description="Customer's industry (at most 100 characters); null if unknown."
+    )
+    size: enums.AccountSize | None = strawberry.field(
+        default=None, description="Size band of the customer; null if unknown."
+    )
+    external_ref: str | None = strawberry.field(
+        default=None,
+        description="Unique reference in the PAS (policy-administration system): 1-64 letters, digits or . _ : @ -.",
+    )
 
 
 @strawberry.input(description="Fields to change; omitted fields keep their value.")
 class UpdateAccountProfileInput(CommandInput):
-    account_id: relay.GlobalID
-    name: str | None = None
-    segment: enums.Segment | None = None
-    region: str | None = None
-    industry: str | None = None
-    size: enums.AccountSize | None = None
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account to change.")
+    name: str | None = strawberry.field(default=None, description="New name (1-200 characters); null = unchanged.")
+    segment: enums.Segment | None = strawberry.field(default=None, description="New segment; null = unchanged.")
+    region: str | None = strawberry.field(default=None, description="New region (1-100 characters); null = unchanged.")
+    industry: str | None = strawberry.field(
+        default=None, description="New industry (at most 100 characters); null = unchanged."
+    )
+    size: enums.AccountSize | None = strawberry.field(default=None, description="New size band; null = unchanged.")
 
 
 @strawberry.input(description="The whole business context; it replaces the previous one.")
 class RecordBusinessContextInput(CommandInput):
-    account_id: relay.GlobalID
-    strategy: str | None = None
-    operating_dynamics: str | None = None
-    challenges: list[str] | None = None
-    competitors: list[str] | None = None
-    buying_process: str | None = None
-    buying_behaviour: str | None = None
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    strategy: str | None = strawberry.field(default=None, description="The customer's business strategy; null = none.")
+    operating_dynamics: str | None = strawberry.field(
+        default=None, description="How the customer's business operates; null = none."
+    )
+    challenges: list[str] | None = strawberry.field(
+        default=None, description="Business challenges (at most 50); null = none."
+    )
+    competitors: list[str] | None = strawberry.field(
+        default=None, description="The customer's competitors (at most 50); null = none."
+    )
+    buying_process: str | None = strawberry.field(
+        default=None, description="How the customer buys insurance; null = none."
+    )
+    buying_behaviour: str | None = strawberry.field(
+        default=None, description="How the customer behaves as a buyer; null = none."
+    )
 
 
 @strawberry.input(description="A need the account team identified.")
 class IdentifyNeedInput(CommandInput):
-    account_id: relay.GlobalID
-    description: str
-    line_of_business: str | None = None
-    priority: enums.NeedPriority = values.NeedPriority.MEDIUM
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    description: str = strawberry.field(description="What the customer needs (at most 4000 characters).")
+    line_of_business: str | None = strawberry.field(
+        default=None, description="Line of business the need belongs to (at most 100 characters)."
+    )
+    priority: enums.NeedPriority = strawberry.field(
+        default=values.NeedPriority.MEDIUM, description="How pressing the need is; MEDIUM by default."
+    )
 
 
 @strawberry.input(description="A contact at the account.")
 class AddStakeholderInput(CommandInput):
-    account_id: relay.GlobalID
-    name: str
-    role: enums.StakeholderRole
-    title: str | None = None
-    email: str | None = None
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    name: str = strawberry.field(description="Full name of the contact (1-200 characters).")
+    role: enums.StakeholderRole = strawberry.field(description="Role in buying decisions.")
+    title: str | None = strawberry.field(default=None, description="Job title (at most 200 characters).")
+    email: str | None = strawberry.field(default=None, description="E-mail address (at most 254 characters).")
 
 
 @strawberry.input(description="The contact to remove (stakeholderId from Account.stakeholders).")
 class RemoveStakeholderInput(CommandInput):
-    account_id: relay.GlobalID
-    stakeholder_id: str
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    stakeholder_id: str = strawberry.field(
+        description="Id of the contact within the account (Stakeholder.stakeholderId)."
+    )
 
 
 @strawberry.input(description="The account to close; reason is required.")
 class CloseAccountInput(CommandInput):
-    account_id: relay.GlobalID
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account to close.")
 
 
 async def account_payload(
@@ -240,7 +309,9 @@ async def account_payload(
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Open a new customer account.")
-    async def open_account(self, info: Info, input: OpenAccountInput) -> AccountPayload:
+    async def open_account(
+        self, info: Info, input: Annotated[OpenAccountInput, strawberry.argument(description="The account to open.")]
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info,
@@ -257,7 +328,13 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Change any subset of an account's profile.")
-    async def update_account_profile(self, info: Info, input: UpdateAccountProfileInput) -> AccountPayload:
+    async def update_account_profile(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateAccountProfileInput, strawberry.argument(description="The account and the profile fields to change.")
+        ],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info,
@@ -275,7 +352,14 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Record the customer's strategy, dynamics, challenges, competitors, buying.")
-    async def record_business_context(self, info: Info, input: RecordBusinessContextInput) -> AccountPayload:
+    async def record_business_context(
+        self,
+        info: Info,
+        input: Annotated[
+            RecordBusinessContextInput,
+            strawberry.argument(description="The account and its complete business context."),
+        ],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         context = values.BusinessContext(
             strategy=input.strategy,
@@ -290,7 +374,11 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Record a customer need to match with products later.")
-    async def identify_need(self, info: Info, input: IdentifyNeedInput) -> AccountPayload:
+    async def identify_need(
+        self,
+        info: Info,
+        input: Annotated[IdentifyNeedInput, strawberry.argument(description="The account and the need.")],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info,
@@ -306,7 +394,11 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Add a contact and their buying role.")
-    async def add_stakeholder(self, info: Info, input: AddStakeholderInput) -> AccountPayload:
+    async def add_stakeholder(
+        self,
+        info: Info,
+        input: Annotated[AddStakeholderInput, strawberry.argument(description="The account and the contact to add.")],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info,
@@ -318,7 +410,13 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Remove a contact from the account.")
-    async def remove_stakeholder(self, info: Info, input: RemoveStakeholderInput) -> AccountPayload:
+    async def remove_stakeholder(
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveStakeholderInput, strawberry.argument(description="The account and the contact to remove.")
+        ],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info,
@@ -328,7 +426,11 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Close the account (a reason is required); it then accepts no new business.")
-    async def close_account(self, info: Info, input: CloseAccountInput) -> AccountPayload:
+    async def close_account(
+        self,
+        info: Info,
+        input: Annotated[CloseAccountInput, strawberry.argument(description="The account to close; pass reason.")],
+    ) -> AccountPayload:
         app = info.context.runtime.app
         return await account_payload(
             info, input, lambda ctx, account: app.close_account(ctx, account), input.account_id

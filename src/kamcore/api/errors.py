@@ -12,18 +12,40 @@ from kamcore.domain.errors import KamError
 
 @strawberry.enum(description="Why a command was refused.")
 class UserErrorCode(Enum):
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    VERSION_CONFLICT = "VERSION_CONFLICT"
-    DUPLICATE = "DUPLICATE"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    ACCOUNT_CLOSED = "ACCOUNT_CLOSED"
-    LEAD_EXISTS = "LEAD_EXISTS"
-    LEAD_REQUIRED = "LEAD_REQUIRED"
-    NO_LEAD = "NO_LEAD"
-    DUPLICATE_ASSIGNMENT = "DUPLICATE_ASSIGNMENT"
-    ALREADY_RESOLVED = "ALREADY_RESOLVED"
+    INVALID_INPUT = strawberry.enum_value(
+        "INVALID_INPUT",
+        description="A value is malformed or breaks a rule (e.g. a score outside its scale, a bad date); see field.",
+    )
+    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="An id names nothing of the expected kind.")
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT", description="The command clashes with the current state (also used for reasons not listed here)."
+    )
+    VERSION_CONFLICT = strawberry.enum_value(
+        "VERSION_CONFLICT", description="expectedVersion is stale, or a concurrent write won; reload and retry."
+    )
+    DUPLICATE = strawberry.enum_value(
+        "DUPLICATE", description="Something with the same unique key exists (e.g. an account with that externalRef)."
+    )
+    IDEMPOTENCY_KEY_REUSED = strawberry.enum_value(
+        "IDEMPOTENCY_KEY_REUSED", description="The idempotencyKey was already used for a different command or input."
+    )
+    ACCOUNT_CLOSED = strawberry.enum_value(
+        "ACCOUNT_CLOSED", description="The account is closed and accepts no new business."
+    )
+    LEAD_EXISTS = strawberry.enum_value(
+        "LEAD_EXISTS",
+        description="Another lead covers that period (or a later lead exists); hand over the lead instead.",
+    )
+    LEAD_REQUIRED = strawberry.enum_value(
+        "LEAD_REQUIRED", description="The lead cannot be released while the account is open; hand over the lead."
+    )
+    NO_LEAD = strawberry.enum_value(
+        "NO_LEAD", description="There is no lead on that date to hand over from; assign a lead first."
+    )
+    DUPLICATE_ASSIGNMENT = strawberry.enum_value(
+        "DUPLICATE_ASSIGNMENT", description="The RM already holds that role over an overlapping period."
+    )
+    ALREADY_RESOLVED = strawberry.enum_value("ALREADY_RESOLVED", description="The complaint is already resolved.")
 
 
 def camel(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -23,14 +23,22 @@ ENVELOPE_AND_IDENTITY = {"envelope", "originator_id", "originator_version", "tim
 class AccountEvent:
     position: int = strawberry.field(description="Event-log position; resubscribe with after: position to resume.")
     type: str = strawberry.field(description="Aggregate and event name, e.g. Account.Opened.")
-    account_id: relay.GlobalID | None
-    aggregate_id: str
-    aggregate_version: int
-    recorded_at: datetime
-    effective_date: date | None
-    actor: str
-    reason: str | None
-    correlation_id: str
+    account_id: relay.GlobalID | None = strawberry.field(
+        description="Global id of the account the event belongs to; null if it belongs to none."
+    )
+    aggregate_id: str = strawberry.field(
+        description="UUID of the aggregate that recorded the event (account, team or feedback item)."
+    )
+    aggregate_version: int = strawberry.field(description="Version of that aggregate after this event.")
+    recorded_at: datetime = strawberry.field(description="When the system recorded the event (UTC).")
+    effective_date: date | None = strawberry.field(
+        description="Business date it happened, if it differs from the recording date; null = same day."
+    )
+    actor: str = strawberry.field(description="Who issued the command, e.g. token:<token id> for API calls.")
+    reason: str | None = strawberry.field(description="Why, as given with the command; null if none.")
+    correlation_id: str = strawberry.field(
+        description="Correlation id of the request that issued the command (its X-Correlation-Id header, or generated)."
+    )
     data: JSON = strawberry.field(description="The event's own fields (money as decimal strings).")
 
     @classmethod
@@ -60,7 +68,19 @@ class Subscription:
         permission_classes=[IsAuthenticated],
     )
     async def account_events(
-        self, info: Info, account_id: relay.GlobalID | None = None, after: int | None = None
+        self,
+        info: Info,
+        account_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="Global id of the account to follow; null = events of all accounts."),
+        ] = None,
+        after: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Event-log position to resume after (exclusive): stored events after it come first; "
+                "null = live events only."
+            ),
+        ] = None,
     ) -> AsyncGenerator[AccountEvent, None]:
         try:
             account = node_uuid(account_id, "Account", "account_id") if account_id else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -15,30 +16,49 @@ from kamcore.api.context import Info
 
 @strawberry.input(description="expectedVersion refers to the account team (Account.teamVersion).")
 class AssignRelationshipManagerInput(CommandInput):
-    account_id: relay.GlobalID
-    relationship_manager_id: str
-    role: enums.TeamRole
-    effective_from: date | None = strawberry.field(default=None, description="Defaults to the business date.")
-    effective_to: date | None = strawberry.field(default=None, description="Exclusive end; null is open-ended.")
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    relationship_manager_id: str = strawberry.field(
+        description="Employee id of the RM: 1-64 letters, digits or . _ : @ -."
+    )
+    role: enums.TeamRole = strawberry.field(description="Role to hold; a LEAD may not overlap another lead's period.")
+    effective_from: date | None = strawberry.field(
+        default=None,
+        description="First day on the team (inclusive); null = the business date (effectiveDate or today).",
+    )
+    effective_to: date | None = strawberry.field(
+        default=None,
+        description="Exclusive end date: the first day the RM is no longer on the team; null = open-ended. "
+        "Must be after effectiveFrom.",
+    )
 
 
 @strawberry.input(description="The assignment to end; reason is required.")
 class ReleaseRelationshipManagerInput(CommandInput):
-    account_id: relay.GlobalID
-    assignment_id: str
-    effective_to: date | None = strawberry.field(default=None, description="First day off the team.")
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    assignment_id: str = strawberry.field(description="Id of the assignment to end (Assignment.assignmentId).")
+    effective_to: date | None = strawberry.field(
+        default=None,
+        description="Exclusive end date: the first day the RM is no longer on the team; null = the business date "
+        "(effectiveDate or today). Must be after the assignment's start and before its current end.",
+    )
 
 
 @strawberry.input(description="The new lead; reason is required.")
 class HandOverLeadInput(CommandInput):
-    account_id: relay.GlobalID
-    relationship_manager_id: str
-    handover_date: date | None = strawberry.field(default=None, description="First day of the new lead.")
+    account_id: relay.GlobalID = strawberry.field(description="Global id of the account.")
+    relationship_manager_id: str = strawberry.field(description="Employee id of the new lead RM.")
+    handover_date: date | None = strawberry.field(
+        default=None,
+        description="First day of the new lead, and exclusive end of the previous lead's period; "
+        "null = the business date (effectiveDate or today).",
+    )
 
 
 @strawberry.type(description="The account after a team change, and the assignment it created or ended.")
 class TeamPayload(AccountPayload):
-    assignment_id: str | None
+    assignment_id: str | None = strawberry.field(
+        description="The assignment created (assign, hand-over) or ended (release); null when refused."
+    )
 
 
 async def team_payload(info: Info, data: CommandInput, command: Command, account: relay.GlobalID) -> TeamPayload:
@@ -58,7 +78,14 @@ async def team_payload(info: Info, data: CommandInput, command: Command, account
 @strawberry.type
 class TeamMutations:
     @strawberry.mutation(description="Put a relationship manager on the account team in a role.")
-    async def assign_relationship_manager(self, info: Info, input: AssignRelationshipManagerInput) -> TeamPayload:
+    async def assign_relationship_manager(
+        self,
+        info: Info,
+        input: Annotated[
+            AssignRelationshipManagerInput,
+            strawberry.argument(description="The account, the RM, the role and the period."),
+        ],
+    ) -> TeamPayload:
         app = info.context.runtime.app
         return await team_payload(
             info,
@@ -75,7 +102,14 @@ class TeamMutations:
         )
 
     @strawberry.mutation(description="End an assignment (a reason is required; the lead leaves by hand-over).")
-    async def release_relationship_manager(self, info: Info, input: ReleaseRelationshipManagerInput) -> TeamPayload:
+    async def release_relationship_manager(
+        self,
+        info: Info,
+        input: Annotated[
+            ReleaseRelationshipManagerInput,
+            strawberry.argument(description="The assignment to end and when; pass reason."),
+        ],
+    ) -> TeamPayload:
         app = info.context.runtime.app
         return await team_payload(
             info,
@@ -87,7 +121,13 @@ class TeamMutations:
         )
 
     @strawberry.mutation(description="Make another RM the lead from a date; the previous lead's period ends then.")
-    async def hand_over_lead(self, info: Info, input: HandOverLeadInput) -> TeamPayload:
+    async def hand_over_lead(
+        self,
+        info: Info,
+        input: Annotated[
+            HandOverLeadInput, strawberry.argument(description="The new lead and the hand-over date; pass reason.")
+        ],
+    ) -> TeamPayload:
         app = info.context.runtime.app
         return await team_payload(
             info,

@@ -17,11 +17,15 @@ from kamcore.domain import values
 
 @strawberry.type(description="A period an RM holds a role on the account team; effectiveTo is exclusive.")
 class Assignment:
-    assignment_id: str
-    relationship_manager_id: str
-    role: enums.TeamRole
-    effective_from: date
-    effective_to: date | None
+    assignment_id: str = strawberry.field(
+        description="Id of the assignment within the account team, e.g. assignment-3."
+    )
+    relationship_manager_id: str = strawberry.field(description="Employee id of the relationship manager.")
+    role: enums.TeamRole = strawberry.field(description="Role held over the period.")
+    effective_from: date = strawberry.field(description="First day of the period (inclusive).")
+    effective_to: date | None = strawberry.field(
+        description="Exclusive end date: the first day the RM is no longer on the team; null = open-ended."
+    )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Assignment:
@@ -36,41 +40,62 @@ class Assignment:
 
 @strawberry.type(description="A contact at the account and their role in buying decisions.")
 class Stakeholder:
-    stakeholder_id: str
-    name: str
-    role: enums.StakeholderRole
-    title: str | None
-    email: str | None
+    stakeholder_id: str = strawberry.field(
+        description="Id within the account, e.g. stakeholder-4; pass to removeStakeholder."
+    )
+    name: str = strawberry.field(description="Full name of the contact.")
+    role: enums.StakeholderRole = strawberry.field(description="Role in buying decisions.")
+    title: str | None = strawberry.field(description="Job title; null if not recorded.")
+    email: str | None = strawberry.field(description="E-mail address; null if not recorded.")
 
 
 @strawberry.type(description="A customer need identified by the account team.")
 class Need:
-    need_id: str
-    description: str
-    line_of_business: str | None
-    priority: enums.NeedPriority
-    identified_on: date
+    need_id: str = strawberry.field(description="Id within the account, e.g. need-5.")
+    description: str = strawberry.field(description="What the customer needs.")
+    line_of_business: str | None = strawberry.field(
+        description="Line of business the need belongs to; null if not given."
+    )
+    priority: enums.NeedPriority = strawberry.field(description="How pressing the need is.")
+    identified_on: date = strawberry.field(description="Business date on which the need was identified.")
 
 
 @strawberry.type(description="What the KAM method asks the team to know about the customer's business.")
 class BusinessContext:
-    strategy: str | None = None
-    operating_dynamics: str | None = None
-    challenges: list[str] = strawberry.field(default_factory=list)
-    competitors: list[str] = strawberry.field(default_factory=list)
-    buying_process: str | None = None
-    buying_behaviour: str | None = None
+    strategy: str | None = strawberry.field(
+        default=None, description="The customer's business strategy; null if not recorded."
+    )
+    operating_dynamics: str | None = strawberry.field(
+        default=None, description="How the customer's business operates and makes money; null if not recorded."
+    )
+    challenges: list[str] = strawberry.field(
+        default_factory=list, description="Business challenges the customer faces (empty if none recorded)."
+    )
+    competitors: list[str] = strawberry.field(
+        default_factory=list, description="The customer's competitors (empty if none recorded)."
+    )
+    buying_process: str | None = strawberry.field(
+        default=None, description="How the customer buys insurance (steps, approvals); null if not recorded."
+    )
+    buying_behaviour: str | None = strawberry.field(
+        default=None,
+        description="How the customer behaves as a buyer (e.g. price- or service-led); null if not recorded.",
+    )
 
 
 @strawberry.type(description="Latest relationship signals from customer feedback.")
 class FeedbackSignals:
-    latest_csat: int | None
-    latest_csat_on: date | None
-    latest_nps: int | None
-    latest_nps_on: date | None
-    open_complaints: int
-    complaints: int
-    referrals: int
+    latest_csat: int | None = strawberry.field(
+        description="Most recent CSAT score by business date (1-5); null if none recorded."
+    )
+    latest_csat_on: date | None = strawberry.field(description="Business date of latestCsat; null if none recorded.")
+    latest_nps: int | None = strawberry.field(
+        description="Most recent NPS answer by business date (0-10); null if none recorded."
+    )
+    latest_nps_on: date | None = strawberry.field(description="Business date of latestNps; null if none recorded.")
+    open_complaints: int = strawberry.field(description="Complaints raised and not yet resolved.")
+    complaints: int = strawberry.field(description="All complaints ever raised, open or resolved.")
+    referrals: int = strawberry.field(description="Referrals the customer has given.")
 
 
 def _date(value: str | None) -> date | None:
@@ -80,24 +105,34 @@ def _date(value: str | None) -> date | None:
 @strawberry.type(description="A customer organisation served by a key-account team (from the account summary).")
 class Account(relay.Node):
     account_id: relay.NodeID[str]
-    name: str
-    segment: enums.Segment
-    region: str
-    industry: str | None
-    size: enums.AccountSize | None
-    status: enums.AccountStatus
+    name: str = strawberry.field(description="Name of the customer organisation.")
+    segment: enums.Segment = strawberry.field(description="Customer segment the account is served in.")
+    region: str = strawberry.field(description="Sales region serving the account.")
+    industry: str | None = strawberry.field(description="Customer's industry; null if not recorded.")
+    size: enums.AccountSize | None = strawberry.field(description="Size band of the customer; null if not recorded.")
+    status: enums.AccountStatus = strawberry.field(description="ACTIVE, or CLOSED once the account was closed.")
     external_ref: str | None = strawberry.field(description="Reference in the policy-administration system.")
     version: int = strawberry.field(description="Account aggregate version, for expectedVersion.")
     team_version: int = strawberry.field(description="Account-team aggregate version (0 before the first assignment).")
-    lead_relationship_manager_id: str | None
+    lead_relationship_manager_id: str | None = strawberry.field(
+        description="Employee id of the lead RM (the open-ended lead assignment, else the latest); null if no lead."
+    )
     team: list[Assignment] = strawberry.field(description="Current, past and planned assignments.")
-    business_context: BusinessContext
-    stakeholders: list[Stakeholder]
-    needs: list[Need]
-    feedback: FeedbackSignals
-    opened_at: datetime
-    updated_at: datetime
-    closed_on: date | None
+    business_context: BusinessContext = strawberry.field(
+        description="The customer's strategy, dynamics, challenges, competitors and buying."
+    )
+    stakeholders: list[Stakeholder] = strawberry.field(
+        description="Current contacts at the account (removed ones are not listed)."
+    )
+    needs: list[Need] = strawberry.field(description="Needs identified so far, oldest first.")
+    feedback: FeedbackSignals = strawberry.field(description="Latest CSAT/NPS and complaint and referral counts.")
+    opened_at: datetime = strawberry.field(description="When the account was opened (recording time, UTC).")
+    updated_at: datetime = strawberry.field(
+        description="When the account, its team or its feedback last changed (recording time, UTC)."
+    )
+    closed_on: date | None = strawberry.field(
+        description="Business date the account was closed; null while it is active."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Account:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -13,6 +14,7 @@ from kamcore.domain.account_team import AccountTeam, Assignment
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
 from kamcore.domain.values import SurveyScale, TeamRole
 from kamcore.projections.projection import Projection, SqlCursor, handles
+from kamcore.projections.rows import Table
 
 COLUMNS = (
     "account_id",
@@ -43,15 +45,23 @@ COLUMNS = (
 )
 
 
-def to_json(value: Any) -> str:
-    def default(obj: Any) -> Any:
-        if isinstance(obj, Enum):
-            return obj.value
-        if isinstance(obj, date):
-            return obj.isoformat()
-        raise TypeError(type(obj).__name__)
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
-    return json.dumps(value, default=default, separators=(",", ":"), sort_keys=True)
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A flat value object as JSON-ready data (faster than `asdict` + a JSON round trip)."""
+    return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def current_lead(team: list[dict[str, Any]]) -> str | None:
@@ -59,6 +69,30 @@ def current_lead(team: list[dict[str, Any]]) -> str | None:
     leads = [a for a in team if a["role"] == TeamRole.LEAD.value]
     leads.sort(key=lambda a: (a["effective_to"] is None, a["effective_from"]))
     return leads[-1]["relationship_manager_id"] if leads else None
+
+
+ACCOUNTS = Table("account_summary", ("account_id",), COLUMNS)
+DEFAULTS: dict[str, Any] = {
+    "team_version": 0,
+    "lead_rm_id": None,
+    "team": "[]",
+    "context": "{}",
+    "stakeholders": "[]",
+    "needs": "[]",
+    "latest_csat": None,
+    "latest_csat_on": None,
+    "latest_nps": None,
+    "latest_nps_on": None,
+    "open_complaints": 0,
+    "complaints": 0,
+    "referrals": 0,
+    "closed_on": None,
+}
+
+
+def account_key(event: Any) -> str:
+    """Account events are keyed by their own id; every other event names its account."""
+    return str(event.originator_id if isinstance(event, Account.Event) else event.account_id)
 
 
 class AccountSummaryProjection(Projection):
@@ -80,30 +114,34 @@ class AccountSummaryProjection(Projection):
         "CREATE INDEX IF NOT EXISTS account_summary_by_segment ON {t}account_summary (segment, region)",
     )
 
+    def prefetch(self, sql: SqlCursor, events: Sequence[Any]) -> None:
+        sql.rows.prefetch(ACCOUNTS, [(account_key(e),) for e in events if not isinstance(e, Account.Opened)])
+
     # -- account ---------------------------------------------------------------------------------
 
     @handles(Account.Opened)
     def opened(self, sql: SqlCursor, e: Account.Opened) -> None:
-        sql.execute(
-            "INSERT INTO {t}account_summary (account_id, name, segment, region, industry, size, status,"
-            " external_ref, version, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-            (
-                str(e.originator_id),
-                e.name,
-                e.segment.value,
-                e.region,
-                e.industry,
-                e.size.value if e.size else None,
-                e.external_ref,
-                e.originator_version,
-                e.timestamp.isoformat(),
-                e.timestamp.isoformat(),
-            ),
+        sql.rows.put(
+            ACCOUNTS,
+            {
+                **DEFAULTS,
+                "account_id": str(e.originator_id),
+                "name": e.name,
+                "segment": e.segment.value,
+                "region": e.region,
+                "industry": e.industry,
+                "size": e.size.value if e.size else None,
+                "status": "active",
+                "external_ref": e.external_ref,
+                "version": e.originator_version,
+                "opened_at": e.timestamp.isoformat(),
+                "updated_at": e.timestamp.isoformat(),
+            },
         )
 
     @handles(Account.ProfileUpdated)
     def profile_updated(self, sql: SqlCursor, e: Account.ProfileUpdated) -> None:
-        self._update_account(
+        self._change(
             sql,
             e,
             name=e.name,
@@ -115,50 +153,44 @@ class AccountSummaryProjection(Projection):
 
     @handles(Account.BusinessContextRecorded)
     def context_recorded(self, sql: SqlCursor, e: Account.BusinessContextRecorded) -> None:
-        self._update_account(sql, e, context=to_json(asdict(e.context)))
+        self._change(sql, e, context=to_json(as_dict(e.context)))
 
     @handles(Account.NeedIdentified)
     def need_identified(self, sql: SqlCursor, e: Account.NeedIdentified) -> None:
-        needs = self._json(sql, e.originator_id, "needs")
-        needs.append(asdict(e.need))
-        self._update_account(sql, e, needs=to_json(needs))
+        self._change_list(sql, e, "needs", lambda needs: [*needs, as_dict(e.need)])
 
     @handles(Account.StakeholderAdded)
     def stakeholder_added(self, sql: SqlCursor, e: Account.StakeholderAdded) -> None:
-        stakeholders = self._json(sql, e.originator_id, "stakeholders")
-        stakeholders.append(asdict(e.stakeholder))
-        self._update_account(sql, e, stakeholders=to_json(stakeholders))
+        self._change_list(sql, e, "stakeholders", lambda people: [*people, as_dict(e.stakeholder)])
 
     @handles(Account.StakeholderRemoved)
     def stakeholder_removed(self, sql: SqlCursor, e: Account.StakeholderRemoved) -> None:
-        stakeholders = [
-            s for s in self._json(sql, e.originator_id, "stakeholders") if s["stakeholder_id"] != e.stakeholder_id
-        ]
-        self._update_account(sql, e, stakeholders=to_json(stakeholders))
+        self._change_list(
+            sql, e, "stakeholders", lambda people: [s for s in people if s["stakeholder_id"] != e.stakeholder_id]
+        )
 
     @handles(Account.Closed)
     def closed(self, sql: SqlCursor, e: Account.Closed) -> None:
-        self._update_account(sql, e, status="closed", closed_on=e.closed_on.isoformat())
+        self._change(sql, e, status="closed", closed_on=e.closed_on.isoformat())
 
     # -- team ------------------------------------------------------------------------------------
 
     @handles(AccountTeam.Formed)
     def team_formed(self, sql: SqlCursor, e: AccountTeam.Formed) -> None:
-        self._update_team(sql, e, e.account_id, lambda team: team)
+        self._change_team(sql, e, lambda team: team)
 
     @handles(AccountTeam.RelationshipManagerAssigned)
     def assigned(self, sql: SqlCursor, e: AccountTeam.RelationshipManagerAssigned) -> None:
-        self._update_team(sql, e, e.account_id, lambda team: [*team, self._assignment(e.assignment)])
+        self._change_team(sql, e, lambda team: [*team, self._assignment(e.assignment)])
 
     @handles(AccountTeam.RelationshipManagerReleased)
     def released(self, sql: SqlCursor, e: AccountTeam.RelationshipManagerReleased) -> None:
-        def release(team: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [
-                {**a, "effective_to": e.effective_to.isoformat()} if a["assignment_id"] == e.assignment_id else a
-                for a in team
-            ]
-
-        self._update_team(sql, e, e.account_id, release)
+        end = e.effective_to.isoformat()
+        self._change_team(
+            sql,
+            e,
+            lambda team: [{**a, "effective_to": end} if a["assignment_id"] == e.assignment_id else a for a in team],
+        )
 
     @handles(AccountTeam.LeadHandedOver)
     def lead_handed_over(self, sql: SqlCursor, e: AccountTeam.LeadHandedOver) -> None:
@@ -170,70 +202,61 @@ class AccountSummaryProjection(Projection):
             ]
             return [*ended, self._assignment(e.assignment)]
 
-        self._update_team(sql, e, e.account_id, hand_over)
+        self._change_team(sql, e, hand_over)
 
     # -- feedback --------------------------------------------------------------------------------
 
     @handles(SurveyResponse.Recorded)
     def survey_recorded(self, sql: SqlCursor, e: SurveyResponse.Recorded) -> None:
         column = {SurveyScale.CSAT: "latest_csat", SurveyScale.NPS: "latest_nps"}.get(e.scale)
-        if column is None:
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if column is None or row is None:
             return
         on = e.responded_on.isoformat()
-        sql.execute(
-            f"UPDATE {{t}}account_summary SET {column} = ?, {column}_on = ?, updated_at = ?"  # noqa: S608
-            f" WHERE account_id = ? AND ({column}_on IS NULL OR {column}_on <= ?)",
-            (e.score, on, e.timestamp.isoformat(), str(e.account_id), on),
-        )
+        if row[f"{column}_on"] is None or row[f"{column}_on"] <= on:
+            self._put(sql, row, e, **{column: e.score, f"{column}_on": on})
 
     @handles(Complaint.Raised)
     def complaint_raised(self, sql: SqlCursor, e: Complaint.Raised) -> None:
-        sql.execute(
-            "UPDATE {t}account_summary SET open_complaints = open_complaints + 1,"
-            " complaints = complaints + 1, updated_at = ? WHERE account_id = ?",
-            (e.timestamp.isoformat(), str(e.account_id)),
-        )
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            self._put(sql, row, e, open_complaints=row["open_complaints"] + 1, complaints=row["complaints"] + 1)
 
     @handles(Complaint.Resolved)
     def complaint_resolved(self, sql: SqlCursor, e: Complaint.Resolved) -> None:
-        sql.execute(
-            "UPDATE {t}account_summary SET open_complaints = open_complaints - 1, updated_at = ? WHERE account_id = ?",
-            (e.timestamp.isoformat(), str(e.account_id)),
-        )
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            self._put(sql, row, e, open_complaints=row["open_complaints"] - 1)
 
     @handles(Referral.Given)
     def referral_given(self, sql: SqlCursor, e: Referral.Given) -> None:
-        sql.execute(
-            "UPDATE {t}account_summary SET referrals = referrals + 1, updated_at = ? WHERE account_id = ?",
-            (e.timestamp.isoformat(), str(e.account_id)),
-        )
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            self._put(sql, row, e, referrals=row["referrals"] + 1)
 
     # -- helpers ---------------------------------------------------------------------------------
 
     @staticmethod
     def _assignment(assignment: Assignment) -> dict[str, Any]:
-        return json.loads(to_json(asdict(assignment)))
+        return as_dict(assignment)
 
     @staticmethod
-    def _json(sql: SqlCursor, account_id: Any, column: str) -> list[dict[str, Any]]:
-        row = sql.execute(
-            f"SELECT {column} FROM {{t}}account_summary WHERE account_id = ?",  # noqa: S608
-            (str(account_id),),
-        ).fetchone()
-        return json.loads(row[column]) if row else []
+    def _put(sql: SqlCursor, row: dict[str, Any], e: Any, **changes: Any) -> None:
+        sql.rows.put(ACCOUNTS, {**row, **changes, "updated_at": e.timestamp.isoformat()})
 
-    @staticmethod
-    def _update_account(sql: SqlCursor, e: Any, **columns: Any) -> None:
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        sql.execute(
-            f"UPDATE {{t}}account_summary SET {assignments}, version = ?, updated_at = ? WHERE account_id = ?",  # noqa: S608
-            (*columns.values(), e.originator_version, e.timestamp.isoformat(), str(e.originator_id)),
-        )
+    def _change(self, sql: SqlCursor, e: Any, **changes: Any) -> None:
+        """Apply an Account event's changes; the row's version follows the aggregate's."""
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            self._put(sql, row, e, **changes, version=e.originator_version)
 
-    def _update_team(self, sql: SqlCursor, e: Any, account_id: Any, change: Any) -> None:
-        team = change(self._json(sql, account_id, "team"))
-        sql.execute(
-            "UPDATE {t}account_summary SET team = ?, lead_rm_id = ?, team_version = ?, updated_at = ?"
-            " WHERE account_id = ?",
-            (to_json(team), current_lead(team), e.originator_version, e.timestamp.isoformat(), str(account_id)),
-        )
+    def _change_list(self, sql: SqlCursor, e: Any, column: str, change: Any) -> None:
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            self._put(sql, row, e, **{column: to_json(change(json.loads(row[column])))}, version=e.originator_version)
+
+    def _change_team(self, sql: SqlCursor, e: Any, change: Any) -> None:
+        row = sql.rows.get(ACCOUNTS, account_key(e))
+        if row is not None:
+            team = change(json.loads(row["team"]))
+            self._put(sql, row, e, team=to_json(team), lead_rm_id=current_lead(team), team_version=e.originator_version)

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from abc import ABC
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
+from kamcore.projections.rows import RowStore
 from kamcore.storage.backend import Dialect
 
 
 class SqlCursor:
-    """A database cursor that speaks the read models' one SQL text on either backend."""
+    """A database cursor that speaks the read models' one SQL text on either backend.
+
+    `rows` is the batch's unit of work; pending row changes are written before any other statement,
+    so handlers that mix the two still see their own writes.
+    """
 
     def __init__(self, cursor: Any, dialect: Dialect) -> None:
         self._cursor = cursor
         self._dialect = dialect
+        self.rows = RowStore(cursor, dialect)
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> SqlCursor:
+        self.rows.flush()
         self._cursor.execute(self._dialect.sql(statement), tuple(params))
         return self
 
@@ -33,7 +39,7 @@ class SqlCursor:
 Handler = Callable[[Any, SqlCursor, Any], None]
 
 
-class Projection(ABC):
+class Projection:
     """Subclasses set `name`, `tables`, `ddl` and register handlers with `@handles(EventClass, ...)`.
 
     SQL uses `?` placeholders and a `{t}` prefix before every table name, so one text serves
@@ -56,6 +62,9 @@ class Projection(ABC):
     @property
     def topics(self) -> tuple[str, ...]:
         return tuple(sorted(get_topic(cls) for cls in self._handlers))
+
+    def prefetch(self, cursor: SqlCursor, events: Sequence[DomainEvent]) -> None:
+        """Load the rows a batch will touch in bulk (optional; handlers work without it)."""
 
     def apply(self, cursor: SqlCursor, event: DomainEvent) -> None:
         handler = self._handlers.get(type(event))

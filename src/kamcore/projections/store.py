@@ -46,8 +46,10 @@ class ReadModelStore:
         with self.datastore.transaction(commit=True) as cursor:
             self.recorder._insert_tracking(cursor, tracking)  # noqa: SLF001 - the library's composition hook
             sql = SqlCursor(cursor, self.dialect)
+            self.projection.prefetch(sql, events)
             for event in events:
                 self.projection.apply(sql, event)
+            sql.rows.flush()
 
     def position(self, application_name: str) -> int:
         return self.recorder.max_tracking_id(application_name) or 0

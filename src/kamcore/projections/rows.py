@@ -1,0 +1,87 @@
+"""A batch's unit of work: rows are read once, changed in memory, and written back once per table.
+
+One SQL round trip per event caps a projection at a few thousand events/s on PostgreSQL; loading
+the rows a batch touches in one query and upserting the changed ones with one `executemany`
+keeps the cost per batch, not per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+PREFETCH_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Table:
+    """A read-model table: its name, primary-key columns and every column, in DDL order."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def upsert_sql(self) -> str:
+        marks = ", ".join("?" for _ in self.columns)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
+        return (
+            f"INSERT INTO {{t}}{self.name} ({', '.join(self.columns)}) VALUES ({marks})"  # noqa: S608
+            f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+        )
+
+
+class RowStore:
+    """Cached rows by (table, key) for one batch; `flush()` upserts the changed ones."""
+
+    def __init__(self, cursor: Any, dialect: Any) -> None:
+        self._cursor = cursor
+        self._dialect = dialect
+        self._rows: dict[str, dict[tuple[Any, ...], dict[str, Any] | None]] = {}
+        self._dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        self._tables: dict[str, Table] = {}
+
+    def prefetch(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
+        """Load many rows in few queries (single-column keys); absent keys are remembered as absent."""
+        cache = self._rows.setdefault(table.name, {})
+        wanted = [k for k in dict.fromkeys(keys) if k not in cache]
+        if len(table.key) != 1:
+            return
+        for i in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = wanted[i : i + PREFETCH_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            statement = (
+                f"SELECT {', '.join(table.columns)} FROM {{t}}{table.name}"  # noqa: S608
+                f" WHERE {table.key[0]} IN ({marks})"
+            )
+            self._cursor.execute(self._dialect.sql(statement), tuple(k[0] for k in chunk))
+            found = {tuple(row[c] for c in table.key): dict(row) for row in self._cursor.fetchall()}
+            for key in chunk:
+                cache[key] = found.get(key)
+
+    def get(self, table: Table, *key: Any) -> dict[str, Any] | None:
+        cache = self._rows.setdefault(table.name, {})
+        if key not in cache:
+            where = " AND ".join(f"{c} = ?" for c in table.key)
+            statement = f"SELECT {', '.join(table.columns)} FROM {{t}}{table.name} WHERE {where}"  # noqa: S608
+            self._cursor.execute(self._dialect.sql(statement), key)
+            row = self._cursor.fetchone()
+            cache[key] = dict(row) if row else None
+        row = cache[key]
+        return dict(row) if row is not None else None
+
+    def put(self, table: Table, row: dict[str, Any]) -> None:
+        key = tuple(row[c] for c in table.key)
+        self._tables[table.name] = table
+        self._rows.setdefault(table.name, {})[key] = row
+        self._dirty.setdefault(table.name, {})[key] = row
+
+    def flush(self) -> None:
+        for name, rows in self._dirty.items():
+            table = self._tables[name]
+            if rows:
+                self._cursor.executemany(
+                    self._dialect.sql(table.upsert_sql()),
+                    [tuple(r.get(c) for c in table.columns) for r in rows.values()],
+                )
+        self._dirty.clear()
