@@ -135,3 +135,15 @@ class IsAuthenticated(BasePermission):
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         return isinstance(info.context.principal, Principal)
+
+
+AUDIT_READERS = frozenset({Role.ADMIN, Role.AUDITOR})
+
+
+def require_role(principal: Principal | AuthError, allowed: frozenset[Role], what: str) -> Principal:
+    """UNAUTHENTICATED without a valid token, FORBIDDEN for a role outside `allowed`."""
+    if isinstance(principal, AuthError):
+        raise principal
+    if principal.role not in allowed:
+        raise forbidden(f"the {principal.role.value} role may not read {what}")
+    return principal

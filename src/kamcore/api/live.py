@@ -9,21 +9,17 @@ Other processes' writes arrive through the backend's wake-up (LISTEN/NOTIFY, or 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from starlette.concurrency import run_in_threadpool
 
-from kamcore.domain.account import Account
+from kamcore.domain.events import account_of
 from kamcore.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -41,31 +37,6 @@ class LiveEvent:
 
 class SubscriberTooSlow(Exception):
     """The subscriber's queue overflowed; it should resubscribe with the last position it saw."""
-
-
-def account_of(event: DomainEvent) -> UUID | None:
-    """The account an event belongs to: its own id for Account events, else its `account_id` field."""
-    if isinstance(event, Account.Event):
-        return event.originator_id
-    account_id = getattr(event, "account_id", None)
-    return account_id if isinstance(account_id, UUID) else None
-
-
-def plain(value: Any) -> Any:
-    """An event field as JSON-friendly data (Decimal as string, never float)."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
 
 
 class _Subscriber:

@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from kamcore.api.accounts import AccountMutations, AccountQueries
+from kamcore.api.audit import AuditQueries
 from kamcore.api.errors import should_mask_error
 from kamcore.api.feedback import FeedbackMutations
 from kamcore.api.limits import CostLimiter
@@ -28,7 +29,7 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read models of kamcore.")
-class Query(AccountQueries):
+class Query(AccountQueries, AuditQueries):
     pass
 
 

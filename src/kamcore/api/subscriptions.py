@@ -12,11 +12,10 @@ from strawberry.scalars import JSON
 
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.context import Info
-from kamcore.api.live import LiveEvent, plain
+from kamcore.api.live import LiveEvent
 from kamcore.api.reads import node_uuid
 from kamcore.domain.errors import KamError
-
-ENVELOPE_AND_IDENTITY = {"envelope", "originator_id", "originator_version", "timestamp", "originator_topic"}
+from kamcore.domain.events import event_data
 
 
 @strawberry.type(description="One stored event of an account, with the audit envelope and its log position.")
@@ -45,7 +44,7 @@ class AccountEvent:
     def from_live(cls, item: LiveEvent) -> AccountEvent:
         event: Any = item.event
         env = event.envelope
-        data = {k: plain(v) for k, v in vars(event).items() if k not in ENVELOPE_AND_IDENTITY}
+        data = event_data(event)
         return cls(
             position=item.position,
             type=type(event).__qualname__,

@@ -10,6 +10,7 @@ from uuid import UUID
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
 from kamcore.domain.access_token import AccessToken, Role
+from kamcore.domain.audit_access import AuditAccess
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import InvalidInput
 
@@ -62,6 +63,14 @@ class AccessCommands(CommandHandling):
             return [token], {}
 
         return self.execute(ctx, "revoke_token", {"token_id": token_id}, body)
+
+    def record_audit_access(self, ctx: CommandContext, *, what: str, subject: str) -> CommandResult:
+        """Every read of history, time travel or export leaves an event naming who looked at what."""
+
+        def body(envelope: AuditEnvelope) -> tuple[list[AuditAccess], dict[str, str]]:
+            return [AuditAccess.record(what=what, subject=subject, envelope=envelope)], {}
+
+        return self.execute(ctx, "record_audit_access", {"what": what, "subject": subject}, body)
 
     def token_for_secret(self, secret: str) -> AccessToken | None:
         """The token a bearer secret names, valid or not (callers check `is_valid_at`)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kamcore.projections.access_tokens import AccessTokensProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
+from kamcore.projections.event_history import EventHistoryProjection
 from kamcore.projections.projection import Projection
 
 
 def all_projections() -> list[Projection]:
-    return [AccountSummaryProjection(), AccessTokensProjection()]
+    return [AccountSummaryProjection(), AccessTokensProjection(), EventHistoryProjection()]

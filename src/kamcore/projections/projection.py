@@ -23,6 +23,7 @@ class SqlCursor:
         self._cursor = cursor
         self._dialect = dialect
         self.rows = RowStore(cursor, dialect)
+        self.position: int | None = None  # log position of the event being applied, when the runner knows it
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> SqlCursor:
         self.rows.flush()
@@ -48,6 +49,7 @@ class Projection:
     """
 
     name: ClassVar[str]
+    follows_every_event: ClassVar[bool] = False  # True: read the whole log; `any_event` sees each event
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[tuple[str, ...]]
     _handlers: ClassVar[dict[type, Handler]]
@@ -61,6 +63,9 @@ class Projection:
 
     @property
     def topics(self) -> tuple[str, ...]:
+        """Event topics to read from the log; empty means every event."""
+        if self.follows_every_event:
+            return ()
         return tuple(sorted(get_topic(cls) for cls in self._handlers))
 
     def prefetch(self, cursor: SqlCursor, events: Sequence[DomainEvent]) -> None:
@@ -70,6 +75,11 @@ class Projection:
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(self, cursor, event)
+        elif self.follows_every_event:
+            self.any_event(cursor, event)
+
+    def any_event(self, cursor: SqlCursor, event: DomainEvent) -> None:
+        """Called for events without a handler when `follows_every_event` is set."""
 
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:

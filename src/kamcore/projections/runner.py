@@ -107,7 +107,7 @@ class ProjectionRunner:
     def _apply(self, notifications: list[Notification], reached: int) -> None:
         try:
             events = [self.app.mapper.to_domain_event(n) for n in notifications]
-            self.store.apply_batch(events, Tracking(self.app.name, reached))
+            self.store.apply_batch(events, Tracking(self.app.name, reached), [n.id for n in notifications])
         except TRANSIENT:
             raise
         except Exception as error:  # noqa: BLE001 - find the poison event, apply what precedes it, stop
@@ -118,7 +118,7 @@ class ProjectionRunner:
         for notification in notifications:
             try:
                 event = self.app.mapper.to_domain_event(notification)
-                self.store.apply_batch([event], Tracking(self.app.name, notification.id))
+                self.store.apply_batch([event], Tracking(self.app.name, notification.id), [notification.id])
             except TRANSIENT:
                 raise
             except Exception as error:

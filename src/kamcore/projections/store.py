@@ -42,12 +42,16 @@ class ReadModelStore:
         with self.datastore.transaction(commit=False) as cursor:
             yield SqlCursor(cursor, self.dialect)
 
-    def apply_batch(self, events: Sequence[DomainEvent], tracking: Tracking) -> None:
+    def apply_batch(
+        self, events: Sequence[DomainEvent], tracking: Tracking, positions: Sequence[int] | None = None
+    ) -> None:
+        """Apply events and record `tracking` in one transaction; `positions` tells handlers each event's place."""
         with self.datastore.transaction(commit=True) as cursor:
             self.recorder._insert_tracking(cursor, tracking)  # noqa: SLF001 - the library's composition hook
             sql = SqlCursor(cursor, self.dialect)
             self.projection.prefetch(sql, events)
-            for event in events:
+            for index, event in enumerate(events):
+                sql.position = positions[index] if positions else None
                 self.projection.apply(sql, event)
             sql.rows.flush()
 
