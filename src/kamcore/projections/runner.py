@@ -67,10 +67,10 @@ class ProjectionRunner:
 
     # -- driving -----------------------------------------------------------------------------
 
-    def step(self) -> int:
-        """Apply at most one batch; returns how many events it applied (0 when caught up)."""
+    def step(self, until: int | None = None) -> int:
+        """Apply at most one batch (not past `until`); returns how many events it applied (0 when caught up)."""
         position = self.store.position(self.app.name)
-        head = self.app.head_position()
+        head = self.app.head_position() if until is None else min(until, self.app.head_position())
         if head <= position:
             self._advance(position)
             return 0
@@ -88,10 +88,10 @@ class ProjectionRunner:
         self._advance(reached)
         return len(notifications)
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Run to the head of the log, synchronously (startup, `kamcore rebuild`)."""
+    def catch_up(self, progress: Progress | None = None, until: int | None = None) -> int:
+        """Run to the head of the log (or to `until`), synchronously (startup, `kamcore rebuild`)."""
         total = 0
-        while applied := self.step():
+        while applied := self.step(until):
             total += applied
             if progress:
                 progress(self._position, self.app.head_position())
@@ -99,10 +99,10 @@ class ProjectionRunner:
             progress(self._position, self.app.head_position())
         return total
 
-    def rebuild(self, progress: Progress | None = None) -> int:
+    def rebuild(self, progress: Progress | None = None, until: int | None = None) -> int:
         self.store.reset(self.app.name)
         self._position = 0
-        return self.catch_up(progress)
+        return self.catch_up(progress, until)
 
     def _apply(self, notifications: list[Notification], reached: int) -> None:
         try:
