@@ -119,3 +119,21 @@ def test_a_worker_killed_mid_rebuild_resumes_to_the_same_read_model(settings: Se
         assert len(resumed) == 150
     finally:
         probe.close()
+
+
+def test_two_workers_on_one_read_model_apply_every_event_once(settings: Settings) -> None:
+    """Both follow the log at once (two `kamcore project` processes): batches must never overlap."""
+    from kamcore.audit.replay import replay_check
+
+    first, second = Runtime(settings), Runtime(settings)
+    first.start()
+    second.start()
+    try:
+        seed_demo(first.app, accounts=20)
+        assert first.wait_for(first.app.head_position(), timeout=10)
+        assert second.wait_for(first.app.head_position(), timeout=10)
+        results = replay_check(first)
+        assert all(r.ok for r in results), [r.differences for r in results]
+    finally:
+        first.close()
+        second.close()

@@ -291,6 +291,101 @@ def token_revoke(
     console.print(f"revoked {token_id}")
 
 
+audit = typer.Typer(
+    help="Tamper evidence: verify the event log's hash chain, export bundles for auditors, show the public key.",
+    no_args_is_help=True,
+)
+app.add_typer(audit, name="audit")
+
+
+@audit.command("verify")
+def audit_verify(
+    public_key: Annotated[
+        list[str] | None,
+        typer.Option(help="Trusted Ed25519 public key (hex), repeatable; default: the local signing key's."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=100, help="Events per read.")] = 2_000,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Recompute the hash chain over the whole log; name the first altered, deleted, inserted or reordered event."""
+    from kamcore.audit.verify import verify_runtime
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        report = verify_runtime(runtime, set(public_key) if public_key else None, batch_size=batch_size)
+    finally:
+        runtime.close()
+    console.print(
+        f"verified {report.events_verified} events up to position {report.chained_position} "
+        f"and {report.checkpoints_verified} signed checkpoints in {report.seconds:.2f} s "
+        f"({report.events_per_second:,.0f} events/s); {report.not_yet_chained} newer events not yet chained"
+    )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
+    if report.problem:
+        console.print(f"[red]FAILED at {report.problem}[/red]")
+        raise typer.Exit(1)
+    console.print(f"[green]OK[/green]: chain hash at position {report.chained_position} is {report.last_hash}")
+
+
+@audit.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Argument(help="Bundle directory to create (must not exist or be empty).")],
+    aggregate: Annotated[str | None, typer.Option(help="Only this aggregate's events (its UUID).")] = None,
+    from_position: Annotated[int | None, typer.Option(min=1, help="First position (inclusive).")] = None,
+    to_position: Annotated[int | None, typer.Option(min=1, help="Last position (inclusive).")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Events timestamped at or after this (UTC if naive).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Events timestamped before this (UTC if naive).")] = None,
+    catch_up: Annotated[bool, typer.Option(help="Chain every event written so far before exporting.")] = True,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write an auditor's bundle: events.ndjson, manifest.json and the standalone verify_bundle.py."""
+    from uuid import UUID
+
+    from kamcore.audit.export import ExportError, ExportScope, export_bundle
+    from kamcore.runtime import Runtime
+
+    def utc(moment: datetime | None) -> datetime | None:
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+    try:
+        originator_id = UUID(aggregate) if aggregate else None
+    except ValueError:
+        raise typer.BadParameter(f"not a UUID: {aggregate}", param_hint="--aggregate") from None
+    scope = ExportScope(originator_id, from_position, to_position, utc(since), utc(until))
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        if catch_up:
+            runtime.chain_keeper.catch_up()
+        summary = export_bundle(runtime, output, scope)
+    except ExportError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    console.print(
+        f"wrote {summary.directory}: {summary.event_count} events (positions {summary.first_position}.."
+        f"{summary.last_position}), {summary.checkpoint_count} checkpoints; check it with "
+        f"`python {summary.directory / 'verify_bundle.py'} --public-key <published key>`"
+    )
+
+
+@audit.command("public-key")
+def audit_public_key(
+    pem: Annotated[bool, typer.Option("--pem", help="PEM (SubjectPublicKeyInfo) instead of 64 hex digits.")] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Print the checkpoint-signing public key (the key is created on first use) for auditors to pin."""
+    from kamcore.audit.keys import SigningKey
+
+    key = SigningKey.load_or_create(_settings(data_dir, database_url).signing_key_path)
+    print(key.public_key_pem().strip() if pem else key.public_key_hex)
+
+
 def main() -> None:
     app()
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from kamcore.application import KamApplication
+from kamcore.audit.chain import open_chain_keeper
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
 from kamcore.projections.runner import Progress, ProjectionRunner, ProjectionStatus
@@ -34,23 +35,26 @@ class Runtime:
             for name, store in self.stores.items()
         }
         self.accounts = AccountSummaryView(self.stores["account_summary"])
+        # Follows the log like the read models but is not one: never rebuilt, and reads do not wait for it.
+        self.chain_keeper = open_chain_keeper(settings, self.backend, self.app)
+        self._followers: list[ProjectionRunner] = [*self.runners.values(), self.chain_keeper]
         self._stop = threading.Event()
         self._unwatch: Callable[[], None] | None = None
 
     def catch_up(self, progress: Callable[[str], Progress] | None = None) -> None:
-        for name, runner in self.runners.items():
-            runner.catch_up(progress(name) if progress else None)
+        for runner in self._followers:
+            runner.catch_up(progress(runner.name) if progress else None)
 
     def start(self) -> None:
         """Catch up, then follow: in-process saves wake runners at once, other processes via the backend."""
         self.catch_up()
-        for runner in self.runners.values():
+        for runner in self._followers:
             self.app.on_saved(runner.wake)
             runner.start()
         self._unwatch = self.backend.watch(self.app, self._wake_all, self._stop)
 
     def _wake_all(self) -> None:
-        for runner in self.runners.values():
+        for runner in self._followers:
             runner.wake()
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
@@ -58,14 +62,14 @@ class Runtime:
         return all(runner.wait_for(position, timeout) for runner in self.runners.values())
 
     def status(self) -> list[ProjectionStatus]:
-        return [runner.status() for runner in self.runners.values()]
+        return [runner.status() for runner in self._followers]
 
     def close(self) -> None:
         self._stop.set()
-        for runner in self.runners.values():
+        for runner in self._followers:
             runner.stop()
         if self._unwatch:
             self._unwatch()
-        for store in self.stores.values():
+        for store in [*self.stores.values(), self.chain_keeper.store]:
             store.close()
         self.app.close()

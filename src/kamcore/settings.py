@@ -24,6 +24,8 @@ class Settings:
     reporting_currency: str = "EUR"
     development: bool = True
     projection_batch_size: int = 1000
+    signing_key_file: Path | None = None  # Ed25519 key for audit checkpoints; default <data_dir>/keys/…
+    audit_checkpoint_interval: int = 10_000  # a signed checkpoint every N chained events
     cors_origins: tuple[str, ...] = ()
 
     @classmethod
@@ -36,12 +38,19 @@ class Settings:
             "reporting_currency": env.get("KAMCORE_REPORTING_CURRENCY", "EUR"),
             "development": env.get("KAMCORE_ENV", "development") != "production",
             "projection_batch_size": int(env.get("KAMCORE_PROJECTION_BATCH_SIZE", "1000")),
+            "signing_key_file": Path(env["KAMCORE_SIGNING_KEY_FILE"]) if env.get("KAMCORE_SIGNING_KEY_FILE") else None,
+            "audit_checkpoint_interval": int(env.get("KAMCORE_AUDIT_CHECKPOINT_INTERVAL", "10000")),
             "cors_origins": tuple(o.strip() for o in env.get("KAMCORE_CORS_ORIGINS", "").split(",") if o.strip()),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["data_dir"], str):
             values["data_dir"] = Path(values["data_dir"])
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def signing_key_path(self) -> Path:
+        """PEM (PKCS#8) or raw 32-byte Ed25519 seed; created with mode 0600 on first use."""
+        return self.signing_key_file or self.data_dir / "keys" / "audit-signing.key"
 
     def backend(self) -> Backend:
         """SQLite in `data_dir` unless a PostgreSQL URL is configured."""

@@ -13,6 +13,9 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from kamcore.domain import values
 from kamcore.domain.account_team import Assignment
 from kamcore.domain.envelope import AuditEnvelope
+from kamcore.domain.interaction import ActionItem
+from kamcore.domain.process_review import Adjustment, Finding
+from kamcore.domain.programme import CriteriaVersion, ServiceStandard
 
 VALUE_CLASSES: tuple[type, ...] = (
     AuditEnvelope,
@@ -21,6 +24,11 @@ VALUE_CLASSES: tuple[type, ...] = (
     values.Need,
     values.BusinessContext,
     Assignment,
+    ActionItem,
+    CriteriaVersion,
+    ServiceStandard,
+    Finding,
+    Adjustment,
 )
 ENUM_CLASSES: tuple[type[Enum], ...] = tuple(
     obj for obj in vars(values).values() if isinstance(obj, type) and issubclass(obj, Enum) and obj is not Enum

@@ -73,9 +73,18 @@ def _compare(
         for live_row, scratch_row in _zip_rows(live, scratch, table):
             result.rows += 1
             if live_row != scratch_row and len(result.differences) < MAX_REPORTED:
-                key = next(iter((live_row or scratch_row).values()))
-                result.differences.append(f"{table} {key}: live {live_row} != replayed {scratch_row}")
+                result.differences.append(_describe(table, live_row, scratch_row))
     return result
+
+
+def _describe(table: str, live: dict[str, Any] | None, replayed: dict[str, Any] | None) -> str:
+    key = next(iter((live or replayed or {"?": "?"}).values()))
+    if live is None or replayed is None:
+        return f"{table} {key}: {'missing from the live read model' if live is None else 'not produced by a replay'}"
+    changed = ", ".join(
+        f"{c}: live {live[c]!r}, replayed {replayed.get(c)!r}" for c in live if live[c] != replayed.get(c)
+    )
+    return f"{table} {key}: {changed}"
 
 
 def _rows(store: ReadModelStore, table: str) -> Iterator[dict[str, Any]]:

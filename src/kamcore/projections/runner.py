@@ -60,6 +60,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.error: ProjectionFailed | None = None
         self._position = store.position(app.name)
+        self._batch_start = self._position
         self._reached = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -79,6 +80,7 @@ class ProjectionRunner:
         )
         full = len(notifications) == self.batch_size
         reached = notifications[-1].id if full else head
+        self._batch_start = position
         try:
             self._apply(notifications, reached)
         except IntegrityError:  # another worker committed this batch first: adopt its position
@@ -89,15 +91,20 @@ class ProjectionRunner:
         return len(notifications)
 
     def catch_up(self, progress: Progress | None = None, until: int | None = None) -> int:
-        """Run to the head of the log (or to `until`), synchronously (startup, `kamcore rebuild`)."""
+        """Run to the head of the log as it is now (or to `until`), synchronously (startup, rebuild).
+
+        It keeps going until the read model is there even when another worker applied some batches.
+        """
+        head = self.app.head_position()
+        target = head if until is None else min(until, head)
         total = 0
-        while applied := self.step(until):
+        while True:
+            applied = self.step(target)
             total += applied
             if progress:
-                progress(self._position, self.app.head_position())
-        if progress:
-            progress(self._position, self.app.head_position())
-        return total
+                progress(self._position, head)
+            if applied == 0 and self._position >= target:
+                return total
 
     def rebuild(self, progress: Progress | None = None, until: int | None = None) -> int:
         self.store.reset(self.app.name)
@@ -105,27 +112,34 @@ class ProjectionRunner:
         return self.catch_up(progress, until)
 
     def _apply(self, notifications: list[Notification], reached: int) -> None:
+        """Apply one batch that starts right after `self._batch_start` (checked inside the transaction)."""
+        start = self._batch_start
         try:
             events = [self.app.mapper.to_domain_event(n) for n in notifications]
-            self.store.apply_batch(events, Tracking(self.app.name, reached), [n.id for n in notifications])
+            self.store.apply_batch(
+                events, Tracking(self.app.name, reached), [n.id for n in notifications], expected_position=start
+            )
         except TRANSIENT:
             raise
         except Exception as error:  # noqa: BLE001 - find the poison event, apply what precedes it, stop
             log.warning("projection %s: batch failed (%r); applying one event at a time", self.name, error)
-            self._apply_one_by_one(notifications, reached)
+            self._apply_one_by_one(notifications, reached, start)
 
-    def _apply_one_by_one(self, notifications: list[Notification], reached: int) -> None:
+    def _apply_one_by_one(self, notifications: list[Notification], reached: int, start: int) -> None:
         for notification in notifications:
             try:
                 event = self.app.mapper.to_domain_event(notification)
-                self.store.apply_batch([event], Tracking(self.app.name, notification.id), [notification.id])
+                self.store.apply_batch(
+                    [event], Tracking(self.app.name, notification.id), [notification.id], expected_position=start
+                )
             except TRANSIENT:
                 raise
             except Exception as error:
                 raise ProjectionFailed(self.name, notification.id, notification.topic, error) from error
             self._advance(notification.id)
-        if reached > self._position:
-            self.store.apply_batch([], Tracking(self.app.name, reached))
+            start = notification.id
+        if reached > start:
+            self.store.apply_batch([], Tracking(self.app.name, reached), expected_position=start)
 
     def _advance(self, position: int) -> None:
         with self._reached:

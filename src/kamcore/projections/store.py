@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking, TrackingRecorder
 from eventsourcing.utils import Environment
 
 from kamcore.projections.projection import Projection, SqlCursor
@@ -43,10 +44,22 @@ class ReadModelStore:
             yield SqlCursor(cursor, self.dialect)
 
     def apply_batch(
-        self, events: Sequence[DomainEvent], tracking: Tracking, positions: Sequence[int] | None = None
+        self,
+        events: Sequence[DomainEvent],
+        tracking: Tracking,
+        positions: Sequence[int] | None = None,
+        *,
+        expected_position: int | None = None,
     ) -> None:
-        """Apply events and record `tracking` in one transaction; `positions` tells handlers each event's place."""
+        """Apply events and record `tracking` in one transaction; `positions` tells handlers each event's place.
+
+        With `expected_position` the batch commits only if the read model is still exactly there: two
+        workers that read the same start cannot both apply overlapping batches (the library's tracking
+        check alone only refuses positions that are not greater, not batches that overlap).
+        """
         with self.datastore.transaction(commit=True) as cursor:
+            if expected_position is not None:
+                self._ensure_position(cursor, tracking.application_name, expected_position)
             self.recorder._insert_tracking(cursor, tracking)  # noqa: SLF001 - the library's composition hook
             sql = SqlCursor(cursor, self.dialect)
             self.projection.prefetch(sql, events)
@@ -54,6 +67,21 @@ class ReadModelStore:
                 sql.position = positions[index] if positions else None
                 self.projection.apply(sql, event)
             sql.rows.flush()
+
+    def _ensure_position(self, cursor: Any, application_name: str, expected: int) -> None:
+        lock = self.backend.projection_lock_statement(self.projection.name)
+        if lock is not None:
+            cursor.execute(lock)
+        table = self.backend.tracking_table(self.projection.name)
+        cursor.execute(
+            self.dialect.sql(f"SELECT notification_id FROM {table} WHERE application_name = ?"),  # noqa: S608
+            (application_name,),
+        )
+        row = cursor.fetchone()
+        current = (row["notification_id"] if row else None) or 0
+        if current != expected:
+            msg = f"{self.projection.name} moved from {expected} to {current} while this batch was read"
+            raise IntegrityError(msg)
 
     def position(self, application_name: str) -> int:
         return self.recorder.max_tracking_id(application_name) or 0

@@ -35,6 +35,10 @@ class Backend(ABC):
     @abstractmethod
     def tracking_recorder_class(self) -> type[TrackingRecorder]: ...
 
+    def projection_lock_statement(self, projection_name: str) -> str | None:
+        """SQL that serialises batch writers of one projection inside their transaction (None: not needed)."""
+        return None
+
     @abstractmethod
     def tracking_table(self, projection_name: str) -> str:
         """The native (qualified) name of a projection's tracking table, for resets."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -88,6 +89,11 @@ class PostgresBackend(Backend):
 
     def tracking_recorder_class(self) -> type[TrackingRecorder]:
         return PostgresTrackingRecorder
+
+    def projection_lock_statement(self, projection_name: str) -> str | None:
+        """A transaction-scoped advisory lock keyed by schema and projection, released at commit."""
+        digest = hashlib.sha256(f"{self.schema}.{projection_name}".encode()).digest()
+        return f"SELECT pg_advisory_xact_lock({int.from_bytes(digest[:8], 'big', signed=True)})"
 
     def tracking_table(self, projection_name: str) -> str:
         return sql.Identifier(self.schema, f"{projection_name}_tracking").as_string()
