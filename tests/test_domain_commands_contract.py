@@ -19,6 +19,11 @@ from kamcore.domain.values import Money, today
 from kamcore.runtime import Runtime
 
 TODAY = today()
+CRITERIA = {  # a minimal criteria document the ranking accepts (see projections/key_accounts.toml)
+    "factors": [{"fact": "written_premium", "weight": "1", "scaling": "percentile"}],
+    "selection": {"rule": "top_n", "n": 30},
+    "tiers": [{"name": "strategic", "min_score": "50"}, {"name": "streamline", "min_score": "0"}],
+}
 INCEPTION = TODAY - timedelta(days=200)
 EXPIRY = INCEPTION + timedelta(days=365)
 MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)  # the first day of last month
@@ -318,14 +323,12 @@ def test_programme_commands_write_their_events(runtime: Runtime, ctx: CommandCon
     app = runtime.app
     expect(
         runtime,
-        lambda: app.propose_criteria(
-            ctx, version_id="v1", name="Premium", parameters={"top_n": 30}, effective_from=TODAY
-        ),
+        lambda: app.propose_criteria(ctx, version_id="v1", name="Premium", parameters=CRITERIA, effective_from=TODAY),
         "Programme.Started",
         "Programme.CriteriaProposed",
     )
     expect(runtime, lambda: app.adopt_criteria(ctx, "v1"), "Programme.CriteriaAdopted")
-    app.propose_criteria(ctx, version_id="v2", name="Profit", parameters={"top_n": 20}, effective_from=TODAY)
+    app.propose_criteria(ctx, version_id="v2", name="Profit", parameters=CRITERIA, effective_from=TODAY)
     expect(runtime, lambda: app.reject_criteria(ctx, "v2"), "Programme.CriteriaRejected")
     expect(
         runtime,

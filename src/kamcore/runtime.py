@@ -10,6 +10,7 @@ from kamcore.application import KamApplication
 from kamcore.audit.chain import open_chain_keeper
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
+from kamcore.projections.ranking_view import RankingView
 from kamcore.projections.runner import Progress, ProjectionRunner, ProjectionStatus
 from kamcore.projections.store import ReadModelStore
 from kamcore.settings import Settings
@@ -35,6 +36,7 @@ class Runtime:
             for name, store in self.stores.items()
         }
         self.accounts = AccountSummaryView(self.stores["account_summary"])
+        self.rankings = RankingView(self.stores["ranking_facts"], self.app.name)
         # Follows the log like the read models but is not one: never rebuilt, and reads do not wait for it.
         self.chain_keeper = open_chain_keeper(settings, self.backend, self.app)
         self._followers: list[ProjectionRunner] = [*self.runners.values(), self.chain_keeper]

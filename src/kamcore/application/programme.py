@@ -10,6 +10,7 @@ from uuid import UUID
 from kamcore.application import lookups
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
+from kamcore.domain.criteria import parse_criteria
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict, VersionConflict
 from kamcore.domain.key_account_override import KeyAccountOverride
@@ -48,6 +49,7 @@ class ProgrammeCommands(CommandHandling):
                 effective_from=effective_from,
                 envelope=envelope,
             )
+            parse_criteria({**parameters, "version": version_id})  # refuse what the ranking could not use
             return [found], {"version_id": criteria.version_id}
 
         return self.execute(ctx, "propose_criteria", arguments, body)

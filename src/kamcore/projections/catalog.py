@@ -6,7 +6,8 @@ from kamcore.projections.access_tokens import AccessTokensProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.event_history import EventHistoryProjection
 from kamcore.projections.projection import Projection
+from kamcore.projections.ranking_facts import RankingFactsProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AccountSummaryProjection(), AccessTokensProjection(), EventHistoryProjection()]
+    return [AccountSummaryProjection(), AccessTokensProjection(), EventHistoryProjection(), RankingFactsProjection()]

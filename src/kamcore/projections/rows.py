@@ -40,6 +40,7 @@ class RowStore:
         self._rows: dict[str, dict[tuple[Any, ...], dict[str, Any] | None]] = {}
         self._dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._tables: dict[str, Table] = {}
+        self._complete: dict[str, set[Any]] = {}  # table -> leading-key values whose rows are all cached
 
     def prefetch(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
         """Load many rows in few queries (single-column keys); absent keys are remembered as absent."""
@@ -59,8 +60,29 @@ class RowStore:
             for key in chunk:
                 cache[key] = found.get(key)
 
+    def prefetch_all(self, table: Table, column: str, values: Iterable[Any]) -> None:
+        """Load every row whose leading key `column` is in `values` (e.g. all months of some accounts)."""
+        if column != table.key[0]:
+            raise ValueError(f"{column} is not the leading key column of {table.name}")
+        cache = self._rows.setdefault(table.name, {})
+        complete = self._complete.setdefault(table.name, set())
+        wanted = [v for v in dict.fromkeys(values) if v not in complete]
+        for i in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = wanted[i : i + PREFETCH_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            statement = (
+                f"SELECT {', '.join(table.columns)} FROM {{t}}{table.name}"  # noqa: S608
+                f" WHERE {column} IN ({marks})"
+            )
+            self._cursor.execute(self._dialect.sql(statement), tuple(chunk))
+            for row in self._cursor.fetchall():
+                cache.setdefault(tuple(row[c] for c in table.key), dict(row))
+            complete.update(chunk)
+
     def get(self, table: Table, *key: Any) -> dict[str, Any] | None:
         cache = self._rows.setdefault(table.name, {})
+        if key not in cache and key[0] in self._complete.get(table.name, ()):
+            return None
         if key not in cache:
             where = " AND ".join(f"{c} = ?" for c in table.key)
             statement = f"SELECT {', '.join(table.columns)} FROM {{t}}{table.name} WHERE {where}"  # noqa: S608

@@ -1,0 +1,254 @@
+"""Key-account rankings from the ranking facts: current, as of a date, under a proposed criteria version.
+
+Facts are summed over the criteria's window of business months in SQL; scoring runs in Python on
+those sums (never on the event log). Results are cached per (read-model position, date, version).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import tomllib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kamcore.domain.criteria import Criteria, parse_criteria
+from kamcore.domain.errors import InvalidInput, NotFound
+from kamcore.projections.insurance_math import month_of, month_start
+from kamcore.projections.ranking import AccountFacts, Override, Ranked, pareto_curve, rank_accounts
+from kamcore.projections.store import ReadModelStore
+
+CACHE_ENTRIES = 16
+DEFAULT_CRITERIA_FILE = Path(__file__).resolve().parents[3] / "projections" / "key_accounts.toml"
+
+
+def load_default_criteria(path: Path = DEFAULT_CRITERIA_FILE) -> Criteria:
+    """The business's default criteria file; `KAMCORE_CRITERIA_FILE` points elsewhere."""
+    with Path(os.environ.get("KAMCORE_CRITERIA_FILE", path)).open("rb") as handle:
+        return parse_criteria(tomllib.load(handle))
+
+
+def window(as_of: date, months: int) -> tuple[str, str]:
+    """First and last month (YYYY-MM) of `months` months ending with the month of `as_of`."""
+    year, month = as_of.year, as_of.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}", month_of(as_of)
+
+
+def previous_month_end(as_of: date) -> date:
+    first = month_start(month_of(as_of))
+    return date.fromordinal(first.toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    as_of: date
+    criteria: Criteria
+    accounts: list[Ranked]
+
+    def key_accounts(self) -> list[Ranked]:
+        return [r for r in self.accounts if r.key]
+
+    def share(self, basis: str) -> Decimal | None:
+        """Share of the basis (written premium or profit) held by the key set."""
+        total = sum((r.account.facts.get(basis) or Decimal(0) for r in self.accounts), Decimal(0))
+        key = sum((r.account.facts.get(basis) or Decimal(0) for r in self.key_accounts()), Decimal(0))
+        return (key / total).quantize(Decimal("0.0001")) if total else None
+
+
+class RankingView:
+    def __init__(self, store: ReadModelStore, app_name: str = "Kam") -> None:
+        self.store = store
+        self.app_name = app_name
+        self.default = load_default_criteria()
+        self._cache: OrderedDict[tuple[Any, ...], Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- criteria -------------------------------------------------------------------------------
+
+    def criteria_in_force(self, on: date) -> Criteria:
+        with self.store.reading() as sql:
+            row = sql.execute(
+                "SELECT version_id, parameters FROM {t}ranking_criteria WHERE status IN ('adopted', 'superseded')"
+                " AND effective_from <= ? ORDER BY effective_from DESC, proposed_at DESC LIMIT 1",
+                (on.isoformat(),),
+            ).fetchone()
+        return parse_criteria({**json.loads(row["parameters"]), "version": row["version_id"]}) if row else self.default
+
+    def criteria_version(self, version_id: str) -> Criteria:
+        if version_id == self.default.version:
+            return self.default
+        with self.store.reading() as sql:
+            row = sql.execute(
+                "SELECT parameters FROM {t}ranking_criteria WHERE version_id = ?", (version_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no criteria version {version_id!r}", field="criteria_version")
+        return parse_criteria({**json.loads(row["parameters"]), "version": version_id})
+
+    def criteria_versions(self) -> list[dict[str, Any]]:
+        with self.store.reading() as sql:
+            rows = [
+                dict(r)
+                for r in sql.execute(
+                    "SELECT version_id, name, status, effective_from, proposed_at"
+                    " FROM {t}ranking_criteria ORDER BY proposed_at"
+                ).fetchall()
+            ]
+        return [
+            {
+                "version_id": self.default.version,
+                "name": self.default.name,
+                "status": "default",
+                "effective_from": None,
+                "proposed_at": None,
+            },
+            *rows,
+        ]
+
+    # -- rankings --------------------------------------------------------------------------------
+
+    def ranking(self, as_of: date, criteria: Criteria | None = None, *, hysteresis: bool = True) -> Ranking:
+        chosen = criteria or self.criteria_in_force(as_of)
+        key = (self.store.position(self.app_name), as_of, chosen, hysteresis)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        previous = None
+        if hysteresis and chosen.hysteresis > 0:
+            before = self.ranking(previous_month_end(as_of), chosen, hysteresis=False)
+            previous = {r.account.account_id: r.tier for r in before.accounts if r.tier}
+        result = Ranking(
+            as_of,
+            chosen,
+            rank_accounts(
+                self._facts(as_of, chosen), chosen, previous_tiers=previous, overrides=self._overrides(as_of)
+            ),
+        )
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return result
+
+    def account(self, ranking: Ranking, account_id: str) -> Ranked:
+        found = next((r for r in ranking.accounts if r.account.account_id == account_id), None)
+        if found is None:
+            raise NotFound(f"no ranked account {account_id}", field="account_id")
+        return found
+
+    def simulate(self, version_id: str, as_of: date) -> dict[str, Any]:
+        """Which accounts a proposed version would add to or drop from the key set, and the shares it would hold."""
+        current, proposed = self.ranking(as_of), self.ranking(as_of, self.criteria_version(version_id))
+        now = {r.account.account_id for r in current.key_accounts()}
+        then = {r.account.account_id for r in proposed.key_accounts()}
+        return {
+            "current": current,
+            "proposed": proposed,
+            "entering": [r for r in proposed.accounts if r.account.account_id in then - now],
+            "leaving": [r for r in current.accounts if r.account.account_id in now - then],
+        }
+
+    def pareto(self, as_of: date, basis: str) -> list[tuple[int, Decimal, Decimal]]:
+        if basis not in ("written_premium", "profit_contribution"):
+            raise InvalidInput("is written_premium or profit_contribution", field="basis")
+        return pareto_curve(self.ranking(as_of).accounts, basis)
+
+    def tier_history(self, account_id: str, month_ends: list[date]) -> list[tuple[date, str | None, bool]]:
+        """(month end, tier, key) for one account at each month end."""
+        out = []
+        for day in month_ends:
+            ranked = next((r for r in self.ranking(day).accounts if r.account.account_id == account_id), None)
+            out.append((day, ranked.tier if ranked else None, bool(ranked and ranked.key)))
+        return out
+
+    # -- facts -----------------------------------------------------------------------------------
+
+    def _facts(self, as_of: date, criteria: Criteria) -> list[AccountFacts]:
+        first, last = window(as_of, criteria.window_months)
+        prev_first, prev_last = window(previous_month_end(month_start(first)), criteria.window_months)
+        day = as_of.isoformat()
+        with self.store.reading() as sql:
+            sums = {
+                r["account_id"]: dict(r)
+                for r in sql.execute(
+                    "SELECT account_id, SUM(written) AS written, SUM(commission) AS commission, SUM(earned) AS earned,"
+                    " SUM(earned_commission) AS earned_commission, SUM(incurred) AS incurred FROM {t}ranking_month"
+                    " WHERE month >= ? AND month <= ? GROUP BY account_id",
+                    (first, last),
+                ).fetchall()
+            }
+            before = {
+                r["account_id"]: r["written"]
+                for r in sql.execute(
+                    "SELECT account_id, SUM(written) AS written FROM {t}ranking_month WHERE month >= ? AND month <= ?"
+                    " GROUP BY account_id",
+                    (prev_first, prev_last),
+                ).fetchall()
+            }
+            lines = {
+                r["account_id"]: r["n"]
+                for r in sql.execute(
+                    "SELECT account_id, COUNT(DISTINCT line_of_business) AS n FROM {t}ranking_policy"
+                    " WHERE inception_date <= ? AND expiry_date > ? AND (ended_on IS NULL OR ended_on > ?)"
+                    " GROUP BY account_id",
+                    (day, day, day),
+                ).fetchall()
+            }
+            profiles = sql.execute("SELECT * FROM {t}ranking_account").fetchall()
+        load = criteria.expense_load
+        out = []
+        for p in profiles:
+            s = sums.get(p["account_id"], {})
+            written, earned = Decimal(s.get("written") or 0) / 100, Decimal(s.get("earned") or 0) / 100
+            incurred = Decimal(s.get("incurred") or 0) / 100
+            commission = Decimal(s.get("earned_commission") or 0) / 100
+            prior = Decimal(before.get(p["account_id"]) or 0) / 100
+            meeting = p["last_meeting_on"]
+            out.append(
+                AccountFacts(
+                    p["account_id"],
+                    p["name"],
+                    p["segment"],
+                    p["region"],
+                    p["status"],
+                    p["lead_rm_id"],
+                    {
+                        "written_premium": written,
+                        "earned_premium": earned,
+                        "commission": Decimal(s.get("commission") or 0) / 100,
+                        "incurred_claims": incurred,
+                        "profit_contribution": (earned - incurred - commission - load * earned).quantize(
+                            Decimal("0.01")
+                        ),
+                        "premium_growth": ((written / prior) - 1).quantize(Decimal("0.0001")) if prior > 0 else None,
+                        "loss_ratio": (incurred / earned).quantize(Decimal("0.0001")) if earned > 0 else None,
+                        "lines_held": Decimal(lines.get(p["account_id"], 0)),
+                        "open_needs": Decimal(p["needs"]),
+                        "latest_nps": Decimal(p["latest_nps"]) if p["latest_nps"] is not None else None,
+                        "latest_csat": Decimal(p["latest_csat"]) if p["latest_csat"] is not None else None,
+                        "days_since_meeting": Decimal((as_of - date.fromisoformat(meeting)).days)
+                        if meeting and meeting <= day
+                        else None,
+                    },
+                )
+            )
+        return out
+
+    def _overrides(self, as_of: date) -> dict[str, Override]:
+        day = as_of.isoformat()
+        with self.store.reading() as sql:
+            rows = sql.execute(
+                "SELECT account_id, decision, tier, reason, expires_on FROM {t}ranking_override"
+                " WHERE effective_from <= ? AND expires_on > ? AND (revoked_on IS NULL OR revoked_on > ?)"
+                " ORDER BY effective_from",
+                (day, day, day),
+            ).fetchall()
+        return {r["account_id"]: Override(r["decision"], r["tier"], r["reason"], r["expires_on"]) for r in rows}

@@ -1,0 +1,231 @@
+"""Key-account ranking: hand-computed scores, selection rules, tiers with hysteresis, overrides, facts by date."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kamcore.application import CommandContext
+from kamcore.domain.criteria import parse_criteria
+from kamcore.domain.errors import InvalidInput
+from kamcore.domain.values import Money
+from kamcore.projections.ranking import AccountFacts, Override, rank_accounts
+from kamcore.runtime import Runtime
+
+SMALL = parse_criteria(
+    {
+        "version": "test",
+        "hysteresis": "5",
+        "factors": [
+            {"fact": "written_premium", "weight": "3", "scaling": "percentile"},
+            {"fact": "loss_ratio", "weight": "1", "scaling": "percentile", "direction": "lower"},
+        ],
+        "selection": {"rule": "top_n", "n": 2},
+        "tiers": [{"name": "strategic", "min_score": "60"}, {"name": "development", "min_score": "0"}],
+    }
+)
+
+
+def facts(account_id: str, written: str, loss_ratio: str | None) -> AccountFacts:
+    return AccountFacts(
+        account_id,
+        account_id.upper(),
+        "corporate",
+        "North",
+        "active",
+        None,
+        {"written_premium": Decimal(written), "loss_ratio": Decimal(loss_ratio) if loss_ratio else None},
+    )
+
+
+BOOK = [facts("a", "100", "0.5"), facts("b", "50", "0.2"), facts("c", "10", None)]
+
+
+class TestScoring:
+    def test_scores_are_weighted_percentile_ranks_with_a_breakdown(self) -> None:
+        ranked = {r.account.account_id: r for r in rank_accounts(BOOK, SMALL)}
+        # written: c 0.5/3, b 1.5/3, a 2.5/3; loss ratio (lower is better, c has none): b 0.75, a 0.25
+        assert ranked["a"].score == Decimal("68.75")  # 100 * (3 * 5/6 + 1 * 1/4) / 4
+        assert ranked["b"].score == Decimal("56.25")  # 100 * (3 * 1/2 + 1 * 3/4) / 4
+        assert ranked["c"].score == Decimal("12.50")  # 100 * (3 * 1/6 + 0) / 4
+        assert [(f.fact, f.points) for f in ranked["a"].breakdown] == [
+            ("written_premium", Decimal("62.50")),
+            ("loss_ratio", Decimal("6.25")),
+        ]
+        assert [r.rank for r in (ranked["a"], ranked["b"], ranked["c"])] == [1, 2, 3]
+
+    def test_top_n_selects_and_tiers_the_key_set(self) -> None:
+        ranked = {r.account.account_id: r for r in rank_accounts(BOOK, SMALL)}
+        assert {k: (r.key, r.tier) for k, r in ranked.items()} == {
+            "a": (True, "strategic"),
+            "b": (True, "development"),
+            "c": (False, None),
+        }
+
+    def test_hysteresis_keeps_a_tier_until_the_score_clears_the_margin(self) -> None:
+        ranked = {
+            r.account.account_id: r
+            for r in rank_accounts(BOOK, SMALL, previous_tiers={"a": "development", "b": "strategic"})
+        }
+        assert ranked["a"].tier == "strategic"  # 68.75 >= 60 + 5: moves up
+        assert ranked["b"].tier == "strategic"  # 56.25 >= 60 - 5: stays up
+        assert "margin" in ranked["b"].notes[0]
+
+    def test_overrides_win_over_the_rule_and_show_as_such(self) -> None:
+        overrides = {
+            "c": Override("force_in", "development", "strategic partner", "2027-01-01"),
+            "a": Override("force_out", None, "in run-off", "2027-01-01"),
+        }
+        ranked = {r.account.account_id: r for r in rank_accounts(BOOK, SMALL, overrides=overrides)}
+        assert (ranked["c"].key, ranked["c"].tier, ranked["c"].selected_by) == (True, "development", "override")
+        assert (ranked["a"].key, ranked["a"].selected_by, ranked["a"].override.reason) == (
+            False,
+            "override",
+            "in run-off",
+        )
+
+    def test_pareto_and_score_threshold_rules(self) -> None:
+        pareto = parse_criteria({**_doc(), "selection": {"rule": "pareto", "basis": "written_premium", "share": "0.6"}})
+        assert [r.account.account_id for r in rank_accounts(BOOK, pareto) if r.key] == ["a"]  # 100 of 160
+        threshold = parse_criteria({**_doc(), "selection": {"rule": "score_threshold", "threshold": "50"}})
+        assert {r.account.account_id for r in rank_accounts(BOOK, threshold) if r.key} == {"a", "b"}
+
+    def test_ineligible_accounts_are_explained(self) -> None:
+        strict = parse_criteria({**_doc(), "eligibility": {"min_written_premium": "20"}})
+        c = next(r for r in rank_accounts(BOOK, strict) if r.account.account_id == "c")
+        assert (c.eligible, c.ineligible_reason, c.rank) == (False, "written premium below 20", None)
+
+
+def _doc() -> dict[str, Any]:
+    return {"factors": [{"fact": "written_premium", "weight": "1"}], "tiers": [{"name": "key", "min_score": "0"}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"factors": []}, "factors"),
+        ({**_doc(), "factors": [{"fact": "shoe_size"}]}, "factors[0].fact"),
+        ({**_doc(), "factors": [{"fact": "written_premium", "weight": 0.5}]}, "factors[0].weight"),
+        ({**_doc(), "selection": {"rule": "dice"}}, "selection.rule"),
+        ({**_doc(), "tiers": [{"name": "low", "min_score": "0"}, {"name": "high", "min_score": "50"}]}, "tiers"),
+    ],
+)
+def test_malformed_criteria_name_the_field(document: dict, field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_criteria(document)
+    assert raised.value.field == field
+
+
+def eur(amount: str) -> Money:
+    return Money.of(amount, "EUR")
+
+
+def on(day: str) -> CommandContext:
+    return CommandContext(actor="user:uw", reason="test", effective_date=date.fromisoformat(day))
+
+
+def bound_account(runtime: Runtime, name: str, premium: str, start: str, end: str) -> tuple[Any, Any]:
+    app = runtime.app
+    account = app.open_account(on("2025-06-01"), name=name, segment="corporate", region="North").aggregate_id
+    quote = app.issue_quote(
+        on(start),
+        account,
+        product_code="PROP-1",
+        business_kind="new_client",
+        written_premium=eur(premium),
+        commission=eur(str(Decimal(premium) / 10)),
+        sum_insured=eur("1000000"),
+        inception_date=date.fromisoformat(start),
+        expiry_date=date.fromisoformat(end),
+    ).aggregate_id
+    app.bind_policy(on(start), quote)
+    return account, quote
+
+
+@pytest.fixture
+def book(runtime: Runtime) -> dict[str, Any]:
+    runtime.app.launch_product(
+        on("2025-01-01"), code="PROP-1", name="Property", line_of_business="property", target_segments=["corporate"]
+    )
+    a, policy_a = bound_account(runtime, "Atlas", "120000.00", "2026-01-01", "2027-01-01")
+    b, _ = bound_account(runtime, "Borealis", "30000.00", "2026-02-01", "2027-02-01")
+    c, _ = bound_account(runtime, "Cobalt", "5000.00", "2026-02-01", "2027-02-01")
+    claim = runtime.app.report_claim(
+        on("2026-02-10"), policy_a, loss_date=date(2026, 2, 5), description="warehouse fire"
+    ).aggregate_id
+    runtime.app.reserve_claim(on("2026-02-10"), claim, reserve=eur("20000.00"))
+    runtime.app.pay_claim(on("2026-03-01"), claim, amount=eur("5000.00"))
+    assert runtime.wait_for(runtime.app.head_position())
+    return {"a": str(a), "b": str(b), "c": str(c)}
+
+
+def test_facts_follow_business_dates(runtime: Runtime, book: dict[str, Any]) -> None:
+    ranking = runtime.rankings.ranking(date(2026, 3, 31))
+    a = runtime.rankings.account(ranking, book["a"]).account.facts
+    assert a["written_premium"] == Decimal("120000.00")
+    earned = Decimal(120000) * 90 / 365  # Jan + Feb + Mar of a 365-day term
+    assert abs(a["earned_premium"] - earned) <= Decimal("0.01")
+    assert a["incurred_claims"] == Decimal("20000.00")  # 5,000 paid + 15,000 still reserved
+    assert a["loss_ratio"] == (Decimal("20000.00") / a["earned_premium"]).quantize(Decimal("0.0001"))
+    assert a["lines_held"] == 1
+    profit = a["earned_premium"] - Decimal("20000.00") - Decimal("0.15") * a["earned_premium"]
+    assert abs(a["profit_contribution"] - (profit - a["earned_premium"] / 10)) <= Decimal("0.02")
+    before = runtime.rankings.ranking(date(2025, 12, 31))
+    assert runtime.rankings.account(before, book["a"]).account.facts["written_premium"] == 0
+
+
+def test_default_criteria_select_by_premium_share(runtime: Runtime, book: dict[str, Any]) -> None:
+    ranking = runtime.rankings.ranking(date(2026, 3, 31))
+    assert ranking.criteria.version == "default-1"
+    assert [r.account.account_id for r in ranking.key_accounts()] == [book["a"]]  # 120k of 150k eligible = 80%
+    c = runtime.rankings.account(ranking, book["c"])
+    assert (c.eligible, c.ineligible_reason) == (False, "written premium below 10000.00")
+    assert ranking.share("written_premium") == Decimal("0.7742")  # 120k of 155k written in all
+    curve = runtime.rankings.pareto(date(2026, 3, 31), "written_premium")
+    assert [(n, share) for n, _, share in curve] == [
+        (1, Decimal("0.7742")),
+        (2, Decimal("0.9677")),
+        (3, Decimal("1.0000")),
+    ]
+
+
+def test_a_proposed_version_is_simulated_then_rules_once_adopted(runtime: Runtime, book: dict[str, Any]) -> None:
+    document = {
+        "factors": [{"fact": "written_premium", "weight": "1"}],
+        "selection": {"rule": "top_n", "n": 2},
+        "tiers": [{"name": "strategic", "min_score": "50"}, {"name": "streamline", "min_score": "0"}],
+    }
+    runtime.app.propose_criteria(
+        on("2026-03-01"), version_id="top-2", name="Top two", parameters=document, effective_from=date(2026, 4, 1)
+    )
+    assert runtime.wait_for(runtime.app.head_position())
+    simulation = runtime.rankings.simulate("top-2", date(2026, 3, 31))
+    assert [r.account.account_id for r in simulation["entering"]] == [book["b"]]
+    assert simulation["leaving"] == []
+    runtime.app.adopt_criteria(on("2026-03-15"), "top-2")
+    assert runtime.wait_for(runtime.app.head_position())
+    assert runtime.rankings.ranking(date(2026, 3, 31)).criteria.version == "default-1"  # not yet in force
+    april = runtime.rankings.ranking(date(2026, 4, 30))
+    assert april.criteria.version == "top-2"
+    assert {r.account.account_id for r in april.key_accounts()} == {book["a"], book["b"]}
+
+
+def test_an_override_forces_an_account_in(runtime: Runtime, book: dict[str, Any]) -> None:
+    from uuid import UUID
+
+    runtime.app.override_key_account(
+        on("2026-03-01"),
+        UUID(book["c"]),
+        decision="force_in",
+        tier="development",
+        reason="strategic partner",
+        expires_on=date(2027, 3, 1),
+    )
+    assert runtime.wait_for(runtime.app.head_position())
+    c = runtime.rankings.account(runtime.rankings.ranking(date(2026, 3, 31)), book["c"])
+    assert (c.key, c.tier, c.selected_by, c.override.reason) == (True, "development", "override", "strategic partner")
+    earlier = runtime.rankings.account(runtime.rankings.ranking(date(2026, 2, 28)), book["c"])
+    assert earlier.selected_by is None  # the override starts on its business date
