@@ -25,6 +25,8 @@ from kamcore.application import CommandContext
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
 
+pytest_plugins = ["tests.ranking_book"]
+
 POSTGRES_URL = os.environ.get("KAMCORE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

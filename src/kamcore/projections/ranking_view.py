@@ -33,6 +33,11 @@ def load_default_criteria(path: Path = DEFAULT_CRITERIA_FILE) -> Criteria:
         return parse_criteria(tomllib.load(handle))
 
 
+def cents(minor_units: int | None) -> Decimal:
+    """Integer minor units as a Decimal amount with two places (12000000 → 120000.00)."""
+    return Decimal(minor_units or 0).scaleb(-2)
+
+
 def window(as_of: date, months: int) -> tuple[str, str]:
     """First and last month (YYYY-MM) of `months` months ending with the month of `as_of`."""
     year, month = as_of.year, as_of.month - (months - 1)
@@ -207,10 +212,9 @@ class RankingView:
         out = []
         for p in profiles:
             s = sums.get(p["account_id"], {})
-            written, earned = Decimal(s.get("written") or 0) / 100, Decimal(s.get("earned") or 0) / 100
-            incurred = Decimal(s.get("incurred") or 0) / 100
-            commission = Decimal(s.get("earned_commission") or 0) / 100
-            prior = Decimal(before.get(p["account_id"]) or 0) / 100
+            written, earned = cents(s.get("written")), cents(s.get("earned"))
+            incurred, commission = cents(s.get("incurred")), cents(s.get("earned_commission"))
+            prior = cents(before.get(p["account_id"]))
             meeting = p["last_meeting_on"]
             out.append(
                 AccountFacts(
@@ -223,7 +227,7 @@ class RankingView:
                     {
                         "written_premium": written,
                         "earned_premium": earned,
-                        "commission": Decimal(s.get("commission") or 0) / 100,
+                        "commission": cents(s.get("commission")),
                         "incurred_claims": incurred,
                         "profit_contribution": (earned - incurred - commission - load * earned).quantize(
                             Decimal("0.01")
