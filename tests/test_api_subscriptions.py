@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,3 +92,50 @@ def test_websocket_needs_a_token_in_connection_init(api: httpx.Client) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json(timeout=10)
         assert closed.value.code == 4403
+
+
+def test_ranking_changes_are_pushed(api: httpx.Client, runtime: Any, admin_headers: dict[str, str]) -> None:
+    from datetime import timedelta
+
+    from kamcore.domain.values import today
+
+    from .ranking_book import eur, on
+
+    start = today()
+    runtime.app.launch_product(
+        on(start.isoformat()),
+        code="PROP-1",
+        name="Property",
+        line_of_business="property",
+        target_segments=["corporate"],
+    )
+    account = runtime.app.open_account(
+        on(start.isoformat()), name="Rising", segment="corporate", region="North"
+    ).aggregate_id
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        init(ws, admin_headers["authorization"])
+        ws.send_json(
+            {
+                "id": "r",
+                "type": "subscribe",
+                "payload": {"query": "subscription { rankingChanges { position name wasKey key tier score } }"},
+            }
+        )
+        time.sleep(1.5)  # changes are relative to the ranking when the subscription starts: let it start
+        quote = runtime.app.issue_quote(
+            on(start.isoformat()),
+            account,
+            product_code="PROP-1",
+            business_kind="new_client",
+            written_premium=eur("250000.00"),
+            commission=eur("25000.00"),
+            sum_insured=eur("9000000.00"),
+            inception_date=start,
+            expiry_date=start + timedelta(days=365),
+        ).aggregate_id
+        runtime.app.bind_policy(on(start.isoformat()), quote)
+        message = ws.receive_json(timeout=20)
+        assert message["type"] == "next", message
+        change = message["payload"]["data"]["rankingChanges"]
+        assert (change["name"], change["wasKey"], change["key"]) == ("Rising", False, True)
+        assert change["position"] >= runtime.app.head_position() - 1

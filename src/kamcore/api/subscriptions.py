@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -16,6 +19,7 @@ from kamcore.api.live import LiveEvent
 from kamcore.api.reads import node_uuid
 from kamcore.domain.errors import KamError
 from kamcore.domain.events import event_data
+from kamcore.domain.values import today
 
 
 @strawberry.type(description="One stored event of an account, with the audit envelope and its log position.")
@@ -60,8 +64,8 @@ class AccountEvent:
         )
 
 
-@strawberry.type(description="Live updates.")
-class Subscription:
+@strawberry.type(description="Live events of accounts.")
+class AccountEventSubscription:
     @strawberry.subscription(
         description="Events of one account (or of all accounts), stored ones after `after` first, then live ones.",
         permission_classes=[IsAuthenticated],
@@ -93,3 +97,55 @@ class Subscription:
             )
         async for item in info.context.request.app.state.hub.subscribe(account, after):
             yield AccountEvent.from_live(item)
+
+
+@strawberry.type(description="An account whose key-account status or tier changed.")
+class RankingChange:
+    position: int = strawberry.field(description="Event-log position the new ranking includes.")
+    account_id: relay.GlobalID = strawberry.field(description="The account.")
+    name: str = strawberry.field(description="Account name.")
+    was_key: bool = strawberry.field(description="Key account before.")
+    key: bool = strawberry.field(description="Key account now.")
+    previous_tier: str | None = strawberry.field(description="Tier before.")
+    tier: str | None = strawberry.field(description="Tier now.")
+    score: Decimal = strawberry.field(description="Score now (0-100).")
+
+
+RANKING_DEBOUNCE_SECONDS = 1.0
+
+
+@strawberry.type(description="Live updates of the key-account ranking.")
+class RankingSubscription:
+    @strawberry.subscription(
+        description="Key-account and tier changes as new events arrive (today's ranking, recomputed at most once "
+        "a second).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def ranking_changes(self, info: Info) -> AsyncGenerator[RankingChange, None]:
+        runtime = info.context.runtime
+        hub = info.context.request.app.state.hub
+
+        def snapshot() -> tuple[int, dict[str, Any]]:
+            position = runtime.app.head_position()
+            runtime.wait_for(position, timeout=5)
+            ranking = runtime.rankings.ranking(today())
+            return position, {r.account.account_id: r for r in ranking.accounts}
+
+        seen, before = await run_in_threadpool(snapshot)
+        async for _event in hub.subscribe(None, seen):  # from the snapshot's position: no write slips through
+            await asyncio.sleep(RANKING_DEBOUNCE_SECONDS)  # let a burst of writes land before re-ranking
+            position, after = await run_in_threadpool(snapshot)
+            for account_id, now in after.items():
+                then = before.get(account_id)
+                if then is None or (then.key, then.tier) != (now.key, now.tier):
+                    yield RankingChange(
+                        position=position,
+                        account_id=relay.GlobalID("Account", account_id),
+                        name=now.account.name,
+                        was_key=bool(then and then.key),
+                        key=now.key,
+                        previous_tier=then.tier if then else None,
+                        tier=now.tier,
+                        score=now.score,
+                    )
+            before = after

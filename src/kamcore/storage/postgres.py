@@ -82,10 +82,11 @@ class PostgresBackend(Backend):
         }
 
     def application_env(self, app_name: str) -> dict[str, str]:
-        return self._env()
+        return {**self._env(), "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "10"}
 
     def read_model_env(self, projection_name: str) -> dict[str, str]:
-        return {**self._env(), "POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4"}
+        """Each read model has its own pool; keep one connection open and grow only under load."""
+        return {**self._env(), "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "4"}
 
     def tracking_recorder_class(self) -> type[TrackingRecorder]:
         return PostgresTrackingRecorder
