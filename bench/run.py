@@ -46,6 +46,9 @@ FEEDBACK = (
     """mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { userErrors { code } position } }"""
 )
 SMALL = "{ accounts(first: 1) { totalCount } }"
+KEY_TOP_50 = "{ keyAccounts(first: 50) { totalCount nodes { name rank score tier } } }"
+HISTORY = """query($id: ID!) { accountHistory(accountId: $id, first: 500) { nodes { position eventType actor } } }"""
+AS_OF = """query($id: ID!) { accountAsOf(accountId: $id, at: {version: 900}) { version feedback { latestNps } } }"""
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -138,13 +141,17 @@ def run_backend(name: str, accounts: int, workdir: Path) -> dict[str, Any]:
             "ratio_to_raw_read": events / seconds / result["raw"]["ordered_read_events_per_s"],
         }
         typer.echo(f"[{name}] rebuild: {result['rebuild']}")
+        long_account = write_long_account(runtime.app, 1000)
+        runtime.catch_up()
+        result["audit"] = measure_audit(runtime, workdir / f"bundle-{name}")
+        typer.echo(f"[{name}] audit: {result['audit']}")
         _, token = runtime.app.grant_token(CommandContext(actor="bench", reason="bench"), name="bench", role="admin")
         with runtime.stores["account_summary"].reading() as sql:
             ids = [
                 r["account_id"] for r in sql.execute("SELECT account_id FROM {t}account_summary LIMIT 200").fetchall()
             ]
         runtime.close()
-        result["http"] = measure_http(settings, env_extra, token, ids)
+        result["http"] = measure_http(settings, env_extra, token, ids, long_account)
     finally:
         if name == "postgres":
             with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
@@ -152,10 +159,45 @@ def run_backend(name: str, accounts: int, workdir: Path) -> dict[str, Any]:
     return result
 
 
-def measure_http(settings: Settings, env_extra: dict[str, str], token: str, ids: list[str]) -> dict[str, Any]:
+def write_long_account(app: Any, events: int) -> str:
+    """One account with `events` events (profile updates and surveys), for history and time travel."""
+    from kamcore.domain.account import Account
+
+    envelope = CommandContext(actor="bench", reason="long history").envelope()
+    account = Account.open(name="Long History Ltd", segment="corporate", region="North", envelope=envelope)
+    for i in range(events - 1):
+        account.update_profile(region=("North", "South")[i % 2], envelope=envelope)
+    app.save(account)
+    return str(account.id)
+
+
+def measure_audit(runtime: Runtime, bundle: Path) -> dict[str, Any]:
+    """Hash-chain verification and whole-log export, in events/s."""
+    from kamcore.audit.export import ExportScope, export_bundle
+    from kamcore.audit.verify import verify_runtime
+
+    started = time.perf_counter()
+    report = verify_runtime(runtime)
+    verify_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = export_bundle(runtime, bundle, ExportScope())
+    export_seconds = time.perf_counter() - started
+    return {
+        "verified_events": report.events_checked if hasattr(report, "events_checked") else None,
+        "verify_ok": report.ok,
+        "verify_events_per_s": runtime.app.head_position() / verify_seconds,
+        "export_events": summary.event_count,
+        "export_events_per_s": summary.event_count / export_seconds,
+    }
+
+
+def measure_http(
+    settings: Settings, env_extra: dict[str, str], token: str, ids: list[str], long_account: str
+) -> dict[str, Any]:
     from strawberry.relay import GlobalID
 
     gids = [str(GlobalID("Account", i)) for i in ids]
+    long_gid = str(GlobalID("Account", long_account))
     server, url = serve(settings, env_extra)
     out: dict[str, Any] = {}
     try:
@@ -182,6 +224,10 @@ def measure_http(settings: Settings, env_extra: dict[str, str], token: str, ids:
             out["mutation_c16"] = timed(mutate, 800, concurrency=16)
             out["account_360"] = timed(lambda: post(ACCOUNT_360, {"id": gids[next(counter) % len(gids)]}), 500)
             out["accounts_top50"] = timed(lambda: post(TOP_50), 300)
+            post(KEY_TOP_50)  # the first ranking after writes is computed, later ones are cached
+            out["key_accounts_top50"] = timed(lambda: post(KEY_TOP_50), 300)
+            out["history_1000_event_account"] = timed(lambda: post(HISTORY, {"id": long_gid}), 100)
+            out["time_travel_1000_event_account"] = timed(lambda: post(AS_OF, {"id": long_gid}), 100)
             out["small_query_c16"] = timed(lambda: post(SMALL), 2000, concurrency=16)
         out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
     finally:
@@ -209,11 +255,23 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {b} | rebuild, all projections (events/s) | {r['rebuild']['events_per_s']:,.0f} | "
             f"{raw['ordered_read_events_per_s']:,.0f} | {r['rebuild']['ratio_to_raw_read']:.2f} |"
         )
+        audit = r["audit"]
+        for label, value in (
+            ("hash-chain verification (events/s)", audit["verify_events_per_s"]),
+            ("audit export (events/s)", audit["export_events_per_s"]),
+        ):
+            lines.append(
+                f"| {b} | {label} | {value:,.0f} | {raw['ordered_read_events_per_s']:,.0f} | "
+                f"{value / raw['ordered_read_events_per_s']:.2f} |"
+            )
         for key, label in (
             ("mutation_c1", "mutation, 1 client"),
             ("mutation_c16", "mutation, 16 clients"),
             ("account_360", "account-360 query"),
             ("accounts_top50", "accounts top-50 list"),
+            ("key_accounts_top50", "key-account top-50 (ranking)"),
+            ("history_1000_event_account", "history of a 1,000-event account (500 per page)"),
+            ("time_travel_1000_event_account", "time travel of a 1,000-event account"),
             ("small_query_c16", "small query, 16 clients"),
         ):
             m = r["http"][key]
