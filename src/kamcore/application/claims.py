@@ -10,6 +10,7 @@ from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
 from kamcore.domain.claim import Claim
 from kamcore.domain.envelope import AuditEnvelope
+from kamcore.domain.errors import Conflict
 from kamcore.domain.values import Money
 
 
@@ -31,6 +32,8 @@ class ClaimCommands(CommandHandling):
         }
 
         def body(envelope: AuditEnvelope) -> tuple[list[Claim], dict[str, str]]:
+            if claim_number and self.find(Claim, Claim.id_for(claim_number)) is not None:
+                raise Conflict(f"claim {claim_number!r} is already reported", field="claim_number", code="DUPLICATE")
             policy = lookups.policy(self, policy_id)
             claim = Claim.report(
                 policy=policy,

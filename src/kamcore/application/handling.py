@@ -116,7 +116,7 @@ class CommandHandling(Application[UUID]):
                     return previous
             raise VersionConflict(ctx.expected_version, None) from None
         position = recordings[-1].notification.id
-        self._notify(position)
+        self._notify_saved(position)
         return CommandResult(primary.id, primary.version, position, detail=detail)
 
     def _replay(self, record_id: UUID, print_: str) -> CommandResult | None:
@@ -137,7 +137,7 @@ class CommandHandling(Application[UUID]):
             detail=dict(record.detail),
         )
 
-    def _notify(self, position: int) -> None:
+    def _notify_saved(self, position: int) -> None:
         with self._listeners_lock:
             listeners = list(self._save_listeners)
         for listener in listeners:

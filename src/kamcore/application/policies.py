@@ -221,6 +221,7 @@ class PolicyCommands(CommandHandling):
                 initiated_by=initiated_by,
                 effective_date=effective_date,
                 return_premium=return_premium,
+                return_commission=return_commission,
                 envelope=envelope,
             )
             return [bound], {"account_id": str(bound.account_id)}

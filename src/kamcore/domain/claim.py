@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
@@ -16,11 +17,21 @@ from kamcore.domain import checks, rules
 from kamcore.domain.base import KamAggregate
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict, InvalidInput
+from kamcore.domain.ids import natural_id
 from kamcore.domain.policy import Policy
 from kamcore.domain.values import ClaimStatus, Money
 
 
 class Claim(KamAggregate):
+    @classmethod
+    def create_id(cls, claim_number: str | None = None, **_: Any) -> UUID:
+        """A claim number from the claims system identifies the claim, so an import and the API agree."""
+        return cls.id_for(claim_number) if claim_number else uuid4()
+
+    @staticmethod
+    def id_for(claim_number: str) -> UUID:
+        return natural_id("claim", claim_number)
+
     @classmethod
     def report(
         cls,
