@@ -1,0 +1,762 @@
+"""KPI queries over the `kpi_measures` read model: grains, periods, as-of, targets, trend, comparison.
+
+Fact measures are read as rows (filtered by period, `known_on <= as_of` and not void by then) and
+counted once per (group, fact); state measures are computed from the state tables at the period's
+reference date. Ratios with a zero denominator are None; numerator and denominator always come along.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from kamcore.domain.errors import InvalidInput
+from kamcore.projections.kpi_catalogue import Catalogue, Kpi, catalogue
+from kamcore.projections.kpi_measures import NO_RM, lead_on, team_on
+from kamcore.projections.store import ReadModelStore
+
+GRAINS = ("rm", "team", "tier", "company")
+UNRANKED = "unranked"
+COMPANY = "company"
+ASSESSMENT_RECENCY_DAYS = 365
+
+
+# -- periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) with its kind; `previous()` is the same kind of period just before."""
+
+    kind: str  # month | quarter | year | range
+    start: date
+    end: date
+
+    @staticmethod
+    def month(year: int, month: int) -> Period:
+        start = date(year, month, 1)
+        return Period("month", start, _add_months(start, 1))
+
+    @staticmethod
+    def quarter(year: int, quarter: int) -> Period:
+        start = date(year, 3 * (quarter - 1) + 1, 1)
+        return Period("quarter", start, _add_months(start, 3))
+
+    @staticmethod
+    def year(year: int) -> Period:
+        return Period("year", date(year, 1, 1), date(year + 1, 1, 1))
+
+    @staticmethod
+    def range(first: date, last: date) -> Period:
+        if last < first:
+            raise InvalidInput("must not be before from", field="to")
+        return Period("range", first, last + timedelta(days=1))
+
+    @staticmethod
+    def containing(kind: str, day: date) -> Period:
+        if kind == "month":
+            return Period.month(day.year, day.month)
+        if kind == "quarter":
+            return Period.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "year":
+            return Period.year(day.year)
+        raise InvalidInput("must be MONTH, QUARTER or YEAR", field="kind")
+
+    @property
+    def last(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def months(self) -> int:
+        """Calendar months the period touches (for per-month rates)."""
+        return (self.last.year - self.start.year) * 12 + self.last.month - self.start.month + 1
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}..{self.last.isoformat()}"
+
+    def shifted(self, n: int) -> Period:
+        """The period `n` periods later (negative: earlier)."""
+        if self.kind == "range":
+            length = self.end - self.start
+            return Period("range", self.start + length * n, self.end + length * n)
+        step = {"month": 1, "quarter": 3, "year": 12}[self.kind]
+        return Period(self.kind, _add_months(self.start, step * n), _add_months(self.end, step * n))
+
+    def previous(self) -> Period:
+        return self.shifted(-1)
+
+
+def _add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Agg:
+    n: int = 0
+    d: int = 0
+    values: list[int] = field(default_factory=list)
+    value: float | None = None  # measures that compute their own value ("measured")
+    extras: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class KpiResult:
+    kpi: Kpi
+    period: Period
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    extras: dict[str, float | None] = field(default_factory=dict)
+    target: float | None = None
+    variance: float | None = None
+    variance_percent: float | None = None
+    target_met: bool | None = None
+    trend: list[KpiResult] = field(default_factory=list)
+
+
+def _round(value: Decimal | float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _div(n: float, d: float, scale: int = 1) -> float | None:
+    return None if not d else _round(Decimal(n) * scale / Decimal(d))
+
+
+def _percentile(values: Sequence[int], q: float) -> float | None:
+    """Nearest-rank percentile (P90 of 10 values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(q * 100) * len(ordered) // 100))
+    return float(ordered[rank - 1])
+
+
+# -- the view --------------------------------------------------------------------------------
+
+
+class _State:
+    """State tables loaded once per query (small: accounts, RMs, policies)."""
+
+    def __init__(self, sql: Any) -> None:
+        self.sql = sql
+        self.accounts = {r["account_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_account").fetchall()}
+        for row in self.accounts.values():
+            row["assignments"] = json.loads(row["assignments"])
+        self.rms = {r["rm_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_rm").fetchall()}
+        for row in self.rms.values():
+            row["teams"] = json.loads(row["teams"])
+            row["tools"] = json.loads(row["tools"])
+        self.policies = [
+            dict(r) for r in sql.execute("SELECT * FROM {t}kpi_policy WHERE bound_on IS NOT NULL").fetchall()
+        ]
+        self.by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for p in self.policies:
+            self.by_account[p["account_id"]].append(p)
+
+    def lead(self, account_id: str, day: date) -> str:
+        account = self.accounts.get(account_id)
+        return lead_on(account["assignments"], day.isoformat()) if account else NO_RM
+
+    def group(self, rm_id: str, day: date, grain: str) -> str | None:
+        """The group an RM's fact on `day` belongs to at `grain` (None: not counted at that grain)."""
+        if grain == "company":
+            return COMPANY
+        if grain == "tier":
+            return UNRANKED
+        if rm_id == NO_RM:
+            return None
+        if grain == "rm":
+            return rm_id
+        rm = self.rms.get(rm_id)
+        return team_on(rm["teams"], day.isoformat()) if rm and rm["teams"] else None
+
+    def policy_end(self, p: dict[str, Any], as_of: str) -> str:
+        if p["ended_on"] and (p["ended_known_on"] or p["ended_on"]) <= as_of:
+            return min(p["ended_on"], p["expiry_date"])
+        return p["expiry_date"]
+
+    def in_force(self, p: dict[str, Any], day: date, as_of: date) -> bool:
+        d, known = day.isoformat(), as_of.isoformat()
+        return p["bound_on"] <= known and p["inception_date"] <= d < self.policy_end(p, known)
+
+    def active(self, account_id: str, day: date, as_of: date) -> bool:
+        account = self.accounts.get(account_id)
+        closed = account.get("closed_on") if account else None
+        if closed and closed <= min(day, as_of).isoformat():
+            return False
+        return any(self.in_force(p, day, as_of) for p in self.by_account.get(account_id, ()))
+
+    def active_clients(self, day: date, as_of: date) -> set[str]:
+        return {a for a in self.by_account if self.active(a, day, as_of)}
+
+
+class KpiView:
+    def __init__(self, store: ReadModelStore, cat: Catalogue | None = None) -> None:
+        self.store = store
+        self.catalogue = cat or catalogue()
+
+    # -- measures --------------------------------------------------------------------------
+
+    def fact_rows(self, sql: Any, measure: str, period: Period, as_of: date) -> list[dict[str, Any]]:
+        known = as_of.isoformat()
+        return [
+            dict(r)
+            for r in sql.execute(
+                "SELECT fact_key, rm_id, team, tier, account_id, day, num, den FROM {t}kpi_fact"
+                " WHERE measure = ? AND day >= ? AND day < ? AND known_on <= ? AND (void_on IS NULL OR void_on > ?)",
+                [measure, period.start.isoformat(), period.end.isoformat(), known, known],
+            ).fetchall()
+        ]
+
+    @staticmethod
+    def group_rows(rows: Sequence[dict[str, Any]], grain: str) -> dict[str, Agg]:
+        seen: set[tuple[str, str]] = set()
+        out: dict[str, Agg] = defaultdict(Agg)
+        for r in rows:
+            if grain == "company":
+                g = COMPANY
+            elif grain == "tier":
+                g = r["tier"] or UNRANKED
+            elif grain == "rm":
+                g = r["rm_id"] or None
+            else:
+                g = r["team"] or None
+            if g is None or (g, r["fact_key"]) in seen:
+                continue
+            seen.add((g, r["fact_key"]))
+            agg = out[g]
+            agg.n += r["num"]
+            agg.d += r["den"]
+            if r["den"]:
+                agg.values.append(r["num"])
+        return out
+
+    def measure(
+        self, sql: Any, state: Callable[[], _State], name: str, grain: str, period: Period, as_of: date
+    ) -> dict[str, Agg]:
+        computed = STATE_MEASURES.get(name)
+        if computed is not None:
+            return computed(self, sql, state(), grain, period, as_of)
+        return self.group_rows(self.fact_rows(sql, name, period, as_of), grain)
+
+    # -- KPIs ------------------------------------------------------------------------------
+
+    def compute(
+        self, sql: Any, state: Callable[[], _State], kpi: Kpi, grain: str, period: Period, as_of: date
+    ) -> dict[str, KpiResult]:
+        """The KPI for every group of the grain that has data."""
+
+        def get(name: str, p: Period = period) -> dict[str, Agg]:
+            return self.measure(sql, state, name, grain, p, as_of)
+
+        out: dict[str, KpiResult] = {}
+        if kpi.formula == "target_attainment":
+            return out
+        if kpi.numerator and kpi.denominator:
+            nums, dens = get(kpi.numerator), get(kpi.denominator)
+            for g in set(nums) | set(dens):
+                n, d = nums.get(g, Agg()).n, dens.get(g, Agg()).n
+                out[g] = KpiResult(kpi, period, _div(n, d, kpi.scale), n, d)
+            return out
+        assert kpi.measure is not None
+        aggs = get(kpi.measure)
+        if kpi.formula == "change":
+            before = get(kpi.measure, period.previous())
+            for g in set(aggs) | set(before):
+                now, prev = aggs.get(g, Agg()).n, before.get(g, Agg()).n
+                out[g] = KpiResult(
+                    kpi,
+                    period,
+                    _div(now - prev, prev, kpi.scale),
+                    now - prev,
+                    prev,
+                    {"current": float(now), "previous": float(prev)},
+                )
+            return out
+        for g, agg in aggs.items():
+            out[g] = self._value(kpi, period, agg)
+        return out
+
+    @staticmethod
+    def _value(kpi: Kpi, period: Period, agg: Agg) -> KpiResult:
+        f = kpi.formula
+        if f in ("ratio", "mean"):
+            return KpiResult(kpi, period, _div(agg.n, agg.d, kpi.scale), agg.n, agg.d, agg.extras)
+        if f in ("sum", "count"):
+            value = _div(agg.n, 100) if kpi.unit in ("money", "hours") else float(agg.n)
+            return KpiResult(kpi, period, value, agg.n, None, agg.extras)
+        if f == "per_month":
+            return KpiResult(kpi, period, _div(agg.n, period.months), agg.n, period.months, agg.extras)
+        if f in ("median", "p90"):
+            median = _round(statistics.median(agg.values)) if agg.values else None
+            p90 = _percentile(agg.values, 0.9)
+            extras = {**agg.extras, "closedClaims": float(len(agg.values)), "median": median, "p90": p90}
+            return KpiResult(kpi, period, median if f == "median" else p90, sum(agg.values), len(agg.values), extras)
+        return KpiResult(kpi, period, agg.value, agg.n, agg.d, agg.extras)  # measured
+
+    def _empty(self, kpi: Kpi, period: Period) -> KpiResult:
+        empty = self._value(kpi, period, Agg())
+        if kpi.formula in ("ratio", "mean", "change", "measured", "target_attainment"):
+            empty.numerator, empty.denominator = (0, 0) if kpi.formula != "measured" else (None, None)
+        return empty
+
+    # -- public queries --------------------------------------------------------------------
+
+    def scorecard(
+        self,
+        grain: str,
+        key: str | None,
+        period: Period,
+        as_of: date | None = None,
+        trend: int = 0,
+        kpi_ids: Sequence[str] | None = None,
+    ) -> list[KpiResult]:
+        as_of = as_of or datetime.now(UTC).date()
+        g = COMPANY if grain == "company" else key
+        if grain not in GRAINS or g is None:
+            raise InvalidInput(f"grain must be one of {', '.join(GRAINS)} with a key", field="grain")
+        kpis = [k for k in self.catalogue.kpis if kpi_ids is None or k.id in kpi_ids]
+        with self.store.reading() as sql:
+            cache: list[_State] = []
+
+            def state() -> _State:
+                if not cache:
+                    cache.append(_State(sql))
+                return cache[0]
+
+            def one(kpi: Kpi, p: Period) -> KpiResult:
+                return self.compute(sql, state, kpi, grain, p, as_of).get(g) or self._empty(kpi, p)
+
+            results = []
+            for kpi in kpis:
+                result = one(kpi, period)
+                result.trend = [one(kpi, period.shifted(-i)) for i in range(1, trend + 1)]
+                results.append(result)
+            targets = self._targets(sql, grain, g, period, as_of)
+        for r in results:
+            self._apply_target(r, targets.get(r.kpi.id))
+        for r in results:
+            if r.kpi.formula == "target_attainment":
+                targeted = [x for x in results if x.target is not None and x.kpi.formula != "target_attainment"]
+                met = sum(1 for x in targeted if x.target_met)
+                r.value, r.numerator, r.denominator = _div(met, len(targeted), r.kpi.scale), met, len(targeted)
+                self._apply_target(r, targets.get(r.kpi.id))
+        return results
+
+    def leaderboard(
+        self, kpi_id: str, grain: str, period: Period, as_of: date | None = None, first: int = 10
+    ) -> list[tuple[str, KpiResult]]:
+        as_of = as_of or datetime.now(UTC).date()
+        kpi = self.catalogue.kpi(kpi_id)
+        with self.store.reading() as sql:
+            cache: list[_State] = []
+
+            def state() -> _State:
+                if not cache:
+                    cache.append(_State(sql))
+                return cache[0]
+
+            results = self.compute(sql, state, kpi, grain, period, as_of)
+        ranked = sorted(
+            ((g, r) for g, r in results.items() if r.value is not None),
+            key=lambda item: (-(item[1].value or 0) if kpi.higher_is_better else (item[1].value or 0), item[0]),
+        )
+        return ranked[:first]
+
+    def comparison(
+        self,
+        kpi_ids: Sequence[str],
+        grain: str,
+        key: str | None,
+        kind: str,
+        pivot: date,
+        before: int,
+        after: int,
+        as_of: date | None = None,
+    ) -> dict[str, tuple[list[KpiResult], list[KpiResult]]]:
+        """Each KPI over `before` periods ending before the pivot's period and `after` periods from it."""
+        pivot_period = Period.containing(kind, pivot)
+        out: dict[str, tuple[list[KpiResult], list[KpiResult]]] = {}
+        for kpi_id in kpi_ids:
+            self.catalogue.kpi(kpi_id)
+        for kpi_id in kpi_ids:
+            befores = [
+                self.scorecard(grain, key, pivot_period.shifted(-i), as_of, kpi_ids=[kpi_id])[0]
+                for i in range(before, 0, -1)
+            ]
+            afters = [
+                self.scorecard(grain, key, pivot_period.shifted(i), as_of, kpi_ids=[kpi_id])[0] for i in range(after)
+            ]
+            out[kpi_id] = (befores, afters)
+        return out
+
+    # -- targets ---------------------------------------------------------------------------
+
+    def _targets(self, sql: Any, grain: str, key: str, period: Period, as_of: date) -> dict[str, float]:
+        scope = {"rm": "relationship_manager", "team": "team", "company": "company"}.get(grain)
+        if scope is None:
+            return {}
+        rows = sql.execute(
+            "SELECT kpi_id, scope_id, period_start, period_end, history FROM {t}kpi_target"
+            " WHERE scope = ? AND period_start = ?",
+            [scope, period.start.isoformat()],
+        ).fetchall()
+        out: dict[str, float] = {}
+        for r in rows:
+            if r["period_end"] not in (period.last.isoformat(), period.end.isoformat()):
+                continue
+            if scope != "company" and r["scope_id"] != key:
+                continue
+            in_force = [value for on, value in json.loads(r["history"]) if on <= as_of.isoformat()]
+            if in_force and in_force[-1] is not None:
+                out[r["kpi_id"]] = float(Decimal(in_force[-1]))
+        return out
+
+    @staticmethod
+    def _apply_target(r: KpiResult, target: float | None) -> None:
+        r.target = target
+        if target is None or r.value is None:
+            return
+        r.variance = _round(Decimal(str(r.value)) - Decimal(str(target)))
+        r.variance_percent = _div(Decimal(str(r.value)) * 100, Decimal(str(target))) if target else None
+        r.target_met = r.value >= target if r.kpi.higher_is_better else r.value <= target
+
+
+# -- state measures --------------------------------------------------------------------------
+
+
+def _by_group(state: _State, grain: str, items: Sequence[tuple[str, date, int, int]]) -> dict[str, Agg]:
+    """items: (account_id, attribution day, n, d) → per group of the lead RM on that day."""
+    out: dict[str, Agg] = defaultdict(Agg)
+    for account_id, day, n, d in items:
+        g = state.group(state.lead(account_id, day), day, grain)
+        if g is not None:
+            out[g].n += n
+            out[g].d += d
+    return out
+
+
+def _first_new_client(state: _State, as_of: date) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for p in state.policies:
+        if p["business_kind"] == "new_client" and p["bound_on"] <= as_of.isoformat():
+            a = p["account_id"]
+            first[a] = min(first.get(a, p["bound_on"]), p["bound_on"])
+    return first
+
+
+def _retention_items(
+    state: _State, start: date, last: date, as_of: date, accounts: Callable[[str], bool] = lambda a: True
+) -> list[tuple[str, date, int, int]]:
+    first = _first_new_client(state, as_of)
+    items = []
+    for a in sorted(state.active_clients(start, as_of)):
+        if not accounts(a) or start.isoformat() <= first.get(a, "") <= last.isoformat():
+            continue
+        items.append((a, start, 1 if state.active(a, last, as_of) else 0, 1))
+    return items
+
+
+def _last(period: Period, as_of: date) -> date:
+    return min(period.last, as_of)
+
+
+def m_retained(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    return _by_group(state, grain, _retention_items(state, period.start, _last(period, as_of), as_of))
+
+
+def m_active(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    active = state.active_clients(period.start, as_of)
+    return _by_group(state, grain, [(a, period.start, 1, 1) for a in sorted(active)])
+
+
+def m_new_clients(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    items = [
+        (a, date.fromisoformat(on), 1, 0)
+        for a, on in _first_new_client(state, as_of).items()
+        if period.start.isoformat() <= on < period.end.isoformat()
+    ]
+    return _by_group(state, grain, items)
+
+
+def m_client_referrals(
+    view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
+) -> dict[str, Agg]:
+    rows = [
+        r
+        for r in view.fact_rows(sql, "referrals", period, as_of)
+        if r["account_id"] and state.active(r["account_id"], date.fromisoformat(r["day"]), as_of)
+    ]
+    return view.group_rows(rows, grain)
+
+
+def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    day = _last(period, as_of)
+    oldest = (day - timedelta(days=ASSESSMENT_RECENCY_DAYS)).isoformat()
+    assessments = [
+        dict(r)
+        for r in sql.execute(
+            "SELECT policy_id, account_id, held_on, result FROM {t}kpi_assessment WHERE held_on <= ? AND held_on > ?",
+            [day.isoformat(), oldest],
+        ).fetchall()
+    ]
+    items, in_force = [], defaultdict(int)
+    for p in state.policies:
+        if not state.in_force(p, day, as_of):
+            continue
+        g = state.group(state.lead(p["account_id"], day), day, grain)
+        if g is not None:
+            in_force[g] += 1
+        relevant = [
+            x
+            for x in assessments
+            if x["policy_id"] == p["policy_id"] or (x["policy_id"] == "" and x["account_id"] == p["account_id"])
+        ]
+        if relevant:
+            latest = max(relevant, key=lambda x: x["held_on"])
+            items.append((p["account_id"], day, 1 if latest["result"] == "adequate" else 0, 1))
+    out = _by_group(state, grain, items)
+    for g, n in in_force.items():
+        agg = out[g]
+        agg.extras = {"inForcePolicies": float(n), "assessmentCoveragePercent": _div(agg.d, n, 100)}
+    return out
+
+
+def m_educated_renewals(
+    view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
+) -> dict[str, Agg]:
+    educated: dict[str, str] = {}
+    everything = Period("range", date(1, 1, 1), date(9999, 1, 1))
+    for r in view.fact_rows(sql, "education_sessions", everything, as_of):
+        if r["account_id"]:
+            educated[r["account_id"]] = min(educated.get(r["account_id"], r["day"]), r["day"])
+    items, every = [], []
+    known = as_of.isoformat()
+    for p in state.policies:
+        expiry = p["expiry_date"]
+        if not (period.start.isoformat() <= expiry < period.end.isoformat()):
+            continue
+        if state.policy_end(p, known) < expiry:  # cancelled or lapsed before its expiry: never due
+            continue
+        renewed = 1 if p["renewed_on"] and p["renewed_on"] <= known else 0
+        day = min(date.fromisoformat(expiry) - timedelta(days=1), as_of)
+        every.append((p["account_id"], day, renewed, 1))
+        if educated.get(p["account_id"], "9999") < expiry:
+            items.append((p["account_id"], day, renewed, 1))
+    out = _by_group(state, grain, items)
+    for g, agg in _by_group(state, grain, every).items():
+        out[g].extras = {
+            "allPoliciesDue": float(agg.d),
+            "allPoliciesRenewed": float(agg.n),
+            "policyRenewalRate": _div(agg.n, agg.d, 100),
+        }
+    return out
+
+
+def m_tool_adoption(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    day = _last(period, as_of).isoformat()
+    out: dict[str, Agg] = defaultdict(Agg)
+    for rm_id, rm in state.rms.items():
+        if not rm["registered_on"] or rm["registered_on"] > day or (rm["left_on"] and rm["left_on"] <= day):
+            continue
+        g = state.group(rm_id, date.fromisoformat(day), grain)
+        if g is None:
+            continue
+        out[g].d += 1
+        out[g].n += 1 if any(on <= day for _, on in rm["tools"]) else 0
+    return out
+
+
+def m_penetration(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    if grain != "company":
+        return {}
+    rows = sql.execute(
+        "SELECT segment, region, as_of, penetration FROM {t}kpi_penetration WHERE known_on <= ? AND as_of <= ?"
+        " ORDER BY segment, region, as_of",
+        [as_of.isoformat(), _last(period, as_of).isoformat()],
+    ).fetchall()
+    series: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for r in rows:
+        series[(r["segment"], r["region"])].append((r["as_of"], r["penetration"]))
+    agg = Agg()
+    for points in series.values():
+        if len(points) >= 2 and points[-1][0] >= period.start.isoformat():
+            agg.n += points[-1][1] - points[-2][1]
+            agg.d += points[-2][1]
+    return {COMPANY: agg} if agg.d or agg.n else {}
+
+
+def _strategies(sql: Any, as_of: date) -> list[dict[str, Any]]:
+    return [
+        {**dict(r), "segments": json.loads(r["segments"])}
+        for r in sql.execute(
+            "SELECT * FROM {t}kpi_strategy WHERE starts_on <= ? ORDER BY starts_on", [as_of.isoformat()]
+        ).fetchall()
+    ]
+
+
+def _targeted(state: _State, strategy: dict[str, Any]) -> Callable[[str], bool]:
+    segments = set(strategy["segments"])
+    return lambda a: not segments or (state.accounts.get(a) or {}).get("segment") in segments
+
+
+def m_strategy_retention(
+    view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
+) -> dict[str, Agg]:
+    started = [
+        s for s in _strategies(sql, as_of) if period.start.isoformat() <= s["starts_on"] < period.end.isoformat()
+    ]
+    if not started:
+        return {}
+    strategy = started[-1]
+    starts = date.fromisoformat(strategy["starts_on"])
+    length = period.end - period.start
+    after_last = min(starts + length - timedelta(days=1), as_of)
+    if strategy["ends_on"]:
+        after_last = min(after_last, date.fromisoformat(strategy["ends_on"]) - timedelta(days=1))
+    targeted = _targeted(state, strategy)
+    after = _by_group(state, grain, _retention_items(state, starts, after_last, as_of, targeted))
+    before = _by_group(
+        state, grain, _retention_items(state, starts - length, starts - timedelta(days=1), as_of, targeted)
+    )
+    out: dict[str, Agg] = {}
+    for g in set(after) | set(before):
+        a, b = after.get(g, Agg()), before.get(g, Agg())
+        ra, rb = _div(a.n, a.d, 100), _div(b.n, b.d, 100)
+        out[g] = Agg(
+            n=a.n,
+            d=a.d,
+            value=None if ra is None or rb is None else _round(ra - rb),
+            extras={
+                "retentionAfter": ra,
+                "retentionBefore": rb,
+                "retainedBefore": float(b.n),
+                "clientsBefore": float(b.d),
+            },
+        )
+    return out
+
+
+def m_strategy_csat(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    strategies = _strategies(sql, as_of)
+
+    def after_strategy(r: dict[str, Any]) -> bool:
+        return any(
+            s["starts_on"] <= r["day"]
+            and (not s["ends_on"] or r["day"] < s["ends_on"])
+            and _targeted(state, s)(r["account_id"] or "")
+            for s in strategies
+        )
+
+    return view.group_rows(
+        [r for r in view.fact_rows(sql, "csat_responses", period, as_of) if after_strategy(r)], grain
+    )
+
+
+def m_retained_referrals(
+    view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
+) -> dict[str, Agg]:
+    last = _last(period, as_of)
+    strategies = [s for s in _strategies(sql, last) if not s["ends_on"] or s["ends_on"] > period.start.isoformat()]
+    if not strategies:
+        return {}
+    strategy = strategies[-1]
+    retained = {a for a, _, n, _ in _retention_items(state, period.start, last, as_of, _targeted(state, strategy)) if n}
+    referrals: dict[str, int] = defaultdict(int)
+    for r in view.fact_rows(sql, "referrals", period, as_of):
+        if r["account_id"] in retained and r["day"] >= strategy["starts_on"]:
+            referrals[r["account_id"]] += r["num"]
+    return _by_group(state, grain, [(a, period.start, referrals.get(a, 0), 1) for a in sorted(retained)])
+
+
+def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    """Closed claims' report-to-close days; open claims (right-censored) reported next to them, never mixed in."""
+    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of), grain)
+    last = _last(period, as_of)
+    rows = sql.execute(
+        "SELECT account_id, reported_on FROM {t}kpi_claim"
+        " WHERE reported_on <= ? AND (closed_on IS NULL OR closed_on > ?)",
+        [last.isoformat(), as_of.isoformat()],
+    ).fetchall()
+    ages: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        g = state.group(state.lead(r["account_id"], last), last, grain)
+        if g is not None:
+            ages[g].append((last - date.fromisoformat(r["reported_on"])).days)
+    for g in set(out) | set(ages):
+        agg = out[g] if g in out else out.setdefault(g, Agg())
+        agg.extras = {
+            "openClaims": float(len(ages.get(g, []))),
+            "openClaimMedianAgeDays": _round(statistics.median(ages[g])) if ages.get(g) else None,
+        }
+    return out
+
+
+STATE_MEASURES: dict[str, Callable[[KpiView, Any, _State, str, Period, date], dict[str, Agg]]] = {
+    "active_clients": m_active,
+    "retained_clients": m_retained,
+    "client_referrals": m_client_referrals,
+    "new_clients": m_new_clients,
+    "adequate_coverage": m_adequate,
+    "educated_renewals": m_educated_renewals,
+    "tool_adoption": m_tool_adoption,
+    "market_penetration": m_penetration,
+    "strategy_retention": m_strategy_retention,
+    "strategy_csat": m_strategy_csat,
+    "retained_client_referrals": m_retained_referrals,
+    "settlement_days": m_settlement,
+}
+FACT_MEASURES = frozenset(
+    {
+        "meetings_held",
+        "csat_responses",
+        "quote_conversion",
+        "written_premium",
+        "commission",
+        "cross_sell_decisions",
+        "risk_assessments",
+        "incurred_claims",
+        "earned_premium",
+        "education_sessions",
+        "benefits_understanding",
+        "education_material_feedback",
+        "competitor_analyses",
+        "segments_identified",
+        "initiatives_implemented",
+        "employee_satisfaction",
+        "training_completion",
+        "team_goals",
+        "compliance_audit_items",
+        "compliance_trainings",
+        "regulatory_violations",
+        "documentation_checks",
+        "digital_service_feedback",
+        "hours_saved",
+        "innovation_projects",
+        "report_accuracy",
+        "action_items",
+        "decision_outcomes",
+        "certifications",
+        "workshops",
+        "knowledge_sharing",
+        "personalised_packages",
+    }
+)
+KNOWN_MEASURES = FACT_MEASURES | frozenset(STATE_MEASURES)
