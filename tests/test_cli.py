@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kamcore.cli import app
+from kamcore.projections.account_summary_view import AccountFilter
 from kamcore.settings import Settings
 
 runner = CliRunner()
@@ -40,3 +41,25 @@ def test_rebuild_refuses_an_unknown_projection(settings: Settings) -> None:
     result = runner.invoke(app, ["rebuild", "nope", *storage_args(settings)])
     assert result.exit_code != 0
     assert "unknown projection" in result.output
+
+
+def test_audit_replay_and_history(settings: Settings) -> None:
+    args = storage_args(settings)
+    assert runner.invoke(app, ["demo", "--accounts", "2", *args]).exit_code == 0
+    replay = runner.invoke(app, ["audit", "replay", *args])
+    assert replay.exit_code == 0, replay.output
+    assert "account_summary" in replay.output
+    assert "difference" not in replay.output
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(settings)
+    try:
+        runtime.catch_up()
+        account = runtime.accounts.page(AccountFilter(), first=1).rows[0]
+    finally:
+        runtime.close()
+    shown = runner.invoke(app, ["audit", "history", "--account", account["account_id"], "--json", *args])
+    assert shown.exit_code == 0, shown.output
+    first = shown.output.splitlines()[0]
+    assert '"event_type": "Opened"' in first
+    assert '"actor": "demo"' in first
