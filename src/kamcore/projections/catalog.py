@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from kamcore.projections.access_tokens import AccessTokensProjection
+from kamcore.projections.account_holdings import AccountHoldingsProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.event_history import EventHistoryProjection
+from kamcore.projections.kpi_measures import KpiMeasuresProjection
+from kamcore.projections.product_catalogue import ProductCatalogueProjection
 from kamcore.projections.projection import Projection
 from kamcore.projections.ranking_facts import RankingFactsProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AccountSummaryProjection(), AccessTokensProjection(), EventHistoryProjection(), RankingFactsProjection()]
+    return [
+        AccountSummaryProjection(),
+        AccessTokensProjection(),
+        EventHistoryProjection(),
+        RankingFactsProjection(),
+        ProductCatalogueProjection(),
+        AccountHoldingsProjection(),
+        KpiMeasuresProjection(),
+    ]
