@@ -378,7 +378,7 @@ def test_recommend_a_suggestion_through_the_api(api: httpx.Client, settings: Set
         {
             "field": ["input", "productCode"],
             "message": f"CYB-1 was already recommended for {needs['cyber']} (made)",
-            "code": "CONFLICT",
+            "code": "ALREADY_RECOMMENDED",
         }
     ]
     auditor = {"authorization": f"Bearer {grant_token(settings, 'auditor')}"}

@@ -88,6 +88,9 @@ class Authenticator:
 # Who may run each mutation. RELATIONSHIP_MANAGER in a set means: only on accounts whose team they are on.
 ACCOUNT_WRITERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SERVICE, Role.RELATIONSHIP_MANAGER})
 TEAM_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+SALES_WRITERS = frozenset({Role.ADMIN, Role.MANAGER, Role.RELATIONSHIP_MANAGER})
+POLICY_WRITERS = SALES_WRITERS | {Role.SERVICE}
+CLAIM_HANDLERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SERVICE})
 MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "openAccount": frozenset({Role.ADMIN, Role.MANAGER, Role.SERVICE}),
     "updateAccountProfile": ACCOUNT_WRITERS,
@@ -103,7 +106,104 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "raiseComplaint": ACCOUNT_WRITERS,
     "resolveComplaint": ACCOUNT_WRITERS,
     "recordReferral": ACCOUNT_WRITERS,
+    # policies: sales work, and imports from the policy-administration system
+    "issueQuote": POLICY_WRITERS,
+    "bindPolicy": POLICY_WRITERS,
+    "renewPolicy": POLICY_WRITERS,
+    "declineQuote": POLICY_WRITERS,
+    "expireQuote": POLICY_WRITERS,
+    "endorsePolicy": POLICY_WRITERS,
+    "cancelPolicy": POLICY_WRITERS,
+    "lapsePolicy": POLICY_WRITERS,
+    # claims: the RM reports the loss; reserves, payments and closing are claims handling
+    "reportClaim": POLICY_WRITERS,
+    "reserveClaim": CLAIM_HANDLERS,
+    "payClaim": CLAIM_HANDLERS,
+    "closeClaim": CLAIM_HANDLERS,
+    "reopenClaim": CLAIM_HANDLERS,
+    # relationship activity
+    "scheduleInteraction": SALES_WRITERS,
+    "holdInteraction": SALES_WRITERS,
+    "recordInteraction": POLICY_WRITERS,
+    "cancelInteraction": SALES_WRITERS,
+    "addActionItem": SALES_WRITERS,
+    "completeActionItem": SALES_WRITERS,
+    "makeRecommendation": SALES_WRITERS,
+    "acceptRecommendation": SALES_WRITERS,
+    "declineRecommendation": SALES_WRITERS,
+    "linkRecommendationPolicy": SALES_WRITERS,
+    "recommendSuggestedProduct": SALES_WRITERS,
+    # personnel
+    "registerRelationshipManager": TEAM_MANAGERS,
+    "changeRelationshipManagerTeam": TEAM_MANAGERS,
+    "setRelationshipManagerCapacity": TEAM_MANAGERS,
+    "recordRelationshipManagerDeparture": TEAM_MANAGERS,
+    "recordCertification": TEAM_MANAGERS,
+    "recordWorkshopAttendance": TEAM_MANAGERS,
+    "assignTraining": TEAM_MANAGERS,
+    "completeTraining": TEAM_MANAGERS,
+    "recordKnowledgeSharing": TEAM_MANAGERS,
+    "recordComplianceAudit": TEAM_MANAGERS,
+    "recordComplianceTraining": TEAM_MANAGERS,
+    "reportRegulatoryViolation": TEAM_MANAGERS,
+    "recordDocumentationCheck": TEAM_MANAGERS,
+    "setTeamGoal": TEAM_MANAGERS,
+    "achieveTeamGoal": TEAM_MANAGERS,
+    "recordEmployeeSatisfaction": TEAM_MANAGERS,
+    "recordToolAdoption": TEAM_MANAGERS,
+    "startInnovationProject": TEAM_MANAGERS,
+    "concludeInnovationProject": TEAM_MANAGERS,
+    "recordProcessTimeSaved": TEAM_MANAGERS,
+    "submitPerformanceReport": TEAM_MANAGERS,
+    "correctPerformanceReport": TEAM_MANAGERS,
+    # products and the KAM programme
+    "launchProduct": TEAM_MANAGERS,
+    "reviseProduct": TEAM_MANAGERS,
+    "withdrawProduct": TEAM_MANAGERS,
+    "proposeCriteria": TEAM_MANAGERS,
+    "adoptCriteria": TEAM_MANAGERS,
+    "rejectCriteria": TEAM_MANAGERS,
+    "setServiceStandard": TEAM_MANAGERS,
+    "introduceTool": TEAM_MANAGERS,
+    "setKpiTarget": TEAM_MANAGERS,
+    "reviseKpiTarget": TEAM_MANAGERS,
+    "withdrawKpiTarget": TEAM_MANAGERS,
+    "overrideKeyAccount": TEAM_MANAGERS,
+    "revokeKeyAccountOverride": TEAM_MANAGERS,
+    # continuous improvement and market research
+    "openProcessReview": TEAM_MANAGERS,
+    "recordReviewFinding": TEAM_MANAGERS,
+    "decideReviewAdjustment": TEAM_MANAGERS,
+    "implementReviewAdjustment": TEAM_MANAGERS,
+    "concludeProcessReview": TEAM_MANAGERS,
+    "launchRetentionStrategy": TEAM_MANAGERS,
+    "endRetentionStrategy": TEAM_MANAGERS,
+    "recordManagementDecision": TEAM_MANAGERS,
+    "recordDecisionOutcome": TEAM_MANAGERS,
+    "publishCompetitorAnalysis": TEAM_MANAGERS,
+    "identifyMarketSegment": TEAM_MANAGERS,
+    "recordMarketPenetration": TEAM_MANAGERS,
+    "proposeExpansionInitiative": TEAM_MANAGERS,
+    "implementExpansionInitiative": TEAM_MANAGERS,
+    "abandonExpansionInitiative": TEAM_MANAGERS,
 }
+"""The role policy, per mutation (the literal matrix is `tests/test_api_security.py`).
+
+- Auditors never write.
+- Accounts, feedback: admin, manager, service (imports) and RMs on the account's team; opening is not an
+  RM's job; closing and restaffing are for admins and managers.
+- Sales work on an account (quotes, binding, renewals, endorsements, cancellations, lapses, reporting a
+  claim, interactions, recommendations): admin, manager and RMs on the account's team today. The service
+  role also writes policies, claims and past interactions (`recordInteraction`): it imports them from the
+  policy-administration and claims systems.
+- Claim handling (reserve, pay, close, reopen): admin, manager and service only, not RMs, so that whoever
+  sells the business does not also set reserves and pay out on it (segregation of duties).
+- Personnel records, products, the KAM programme (criteria, service standards, tools), KPI targets,
+  key-account overrides, process reviews, retention strategies, management decisions and market research:
+  admin and manager only. RMs do not record their own development or compliance records either: these
+  records feed KPIs and compliance reporting, so a manager attests them. (Letting RMs file their own
+  would need an "own record" check beside `authorize_mutation`, which only knows account teams.)
+"""
 
 
 def check_role(principal: Principal | AuthError, mutation: str) -> Principal:

@@ -117,3 +117,157 @@ SurveySubject = described(
         values.SurveySubject.CLAIMS_EXPERIENCE: "The experience of making a claim.",
     },
 )
+
+# -- sales records ------------------------------------------------------------------------------
+
+BusinessKind = described(
+    values.BusinessKind,
+    "Why a policy was written; KPIs split new clients from existing clients and renewals.",
+    {
+        values.BusinessKind.NEW_CLIENT: "The first business with a client (new business acquisition).",
+        values.BusinessKind.CROSS_SELL: "An existing client buys another policy.",
+        values.BusinessKind.RENEWAL: "The next term of a bound policy (name it in renewsPolicyId).",
+    },
+)
+Initiator = described(
+    values.Initiator,
+    "Who ended or refused the business; retention KPIs treat the two differently.",
+    {
+        values.Initiator.CUSTOMER: "The customer ended or refused it.",
+        values.Initiator.INSURER: "We (the insurer) ended or refused it.",
+    },
+)
+
+# -- relationship activity ----------------------------------------------------------------------
+
+InteractionKind = described(
+    values.InteractionKind,
+    "Kind of contact with the customer.",
+    {
+        values.InteractionKind.MEETING: "A meeting with the customer.",
+        values.InteractionKind.ACCOUNT_REVIEW: "A periodic review of the account with the customer.",
+        values.InteractionKind.EDUCATION_SESSION: "A session educating the customer on cover and benefits.",
+        values.InteractionKind.RISK_ASSESSMENT: "An assessment of the customer's risks.",
+        values.InteractionKind.COVERAGE_ASSESSMENT: "A check of the customer's cover against our standard.",
+    },
+)
+CoverageResult = described(
+    values.CoverageResult,
+    "Result of a coverage assessment against the insurer's standard.",
+    {
+        values.CoverageResult.ADEQUATE: "The cover meets the standard.",
+        values.CoverageResult.INADEQUATE: "The cover falls short of the standard.",
+    },
+)
+RecommendationKind = described(
+    values.RecommendationKind,
+    "What kind of sale a recommendation aims at.",
+    {
+        values.RecommendationKind.CROSS_SELL: "Another line for an existing client (the default).",
+        values.RecommendationKind.UP_SELL: "More cover on a line the client already holds.",
+        values.RecommendationKind.NEW_CLIENT: "The first product for a prospect.",
+    },
+)
+
+# -- personnel ----------------------------------------------------------------------------------
+
+LearningFormat = described(
+    values.LearningFormat,
+    "Format of a learning event a relationship manager attended.",
+    {
+        values.LearningFormat.WORKSHOP: "A hands-on workshop.",
+        values.LearningFormat.SEMINAR: "A seminar.",
+        values.LearningFormat.CONFERENCE: "A conference.",
+        values.LearningFormat.WEBINAR: "An online webinar.",
+    },
+)
+AuditRating = described(
+    values.AuditRating,
+    "Banded compliance-audit rating, A best.",
+    {
+        values.AuditRating.A: "Best band: fully compliant.",
+        values.AuditRating.B: "Minor findings.",
+        values.AuditRating.C: "Significant findings.",
+        values.AuditRating.D: "Worst band: serious findings.",
+    },
+)
+ViolationSeverity = described(
+    values.ViolationSeverity,
+    "How serious a regulatory violation is.",
+    {
+        values.ViolationSeverity.LOW: "Low severity.",
+        values.ViolationSeverity.MEDIUM: "Medium severity.",
+        values.ViolationSeverity.HIGH: "High severity.",
+        values.ViolationSeverity.CRITICAL: "Critical: escalate at once.",
+    },
+)
+InnovationOutcome = described(
+    values.InnovationOutcome,
+    "How an innovation project ended.",
+    {
+        values.InnovationOutcome.SUCCEEDED: "The project met its aim.",
+        values.InnovationOutcome.FAILED: "The project did not meet its aim.",
+    },
+)
+
+# -- programme ----------------------------------------------------------------------------------
+
+KeyAccountTier = described(
+    values.KeyAccountTier,
+    "Tier of a key account in the KAM method (attractiveness x relative strength).",
+    {
+        values.KeyAccountTier.STRATEGIC: "Attractive account where we are strong: invest most.",
+        values.KeyAccountTier.DEVELOPMENT: "Attractive account where we are weaker: develop the position.",
+        values.KeyAccountTier.MAINTENANCE: "Less attractive account where we are strong: maintain.",
+        values.KeyAccountTier.STREAMLINE: "Less attractive account where we are weaker: serve efficiently.",
+    },
+)
+OverrideDecision = described(
+    values.OverrideDecision,
+    "A manual decision on key-account membership.",
+    {
+        values.OverrideDecision.FORCE_IN: "Treat the account as key (in the given tier) whatever the ranking says.",
+        values.OverrideDecision.FORCE_OUT: "Keep the account out of the key set whatever the ranking says.",
+    },
+)
+TargetScope = described(
+    values.TargetScope,
+    "Who a KPI target is set for.",
+    {
+        values.TargetScope.RELATIONSHIP_MANAGER: "One relationship manager (scopeId: the employee id).",
+        values.TargetScope.TEAM: "One team of relationship managers (scopeId: the team name).",
+        values.TargetScope.COMPANY: "The whole company (no scopeId).",
+    },
+)
+FindingArea = described(
+    values.FindingArea,
+    "What a process-review finding is measured against.",
+    {
+        values.FindingArea.SALES_VOLUME: "Sales volumes.",
+        values.FindingArea.CUSTOMER_FEEDBACK: "Customer feedback (CSAT, NPS, complaints).",
+        values.FindingArea.MARKET_CHANGE: "Changes in the market.",
+        values.FindingArea.SERVICE_STANDARD: "Adherence to the service standards.",
+        values.FindingArea.OTHER: "Anything else.",
+    },
+)
+AdjustmentKind = described(
+    values.AdjustmentKind,
+    "What a process review decided to change.",
+    {
+        values.AdjustmentKind.CRITERIA_VERSION: "The key-account criteria (a new criteria version).",
+        values.AdjustmentKind.SERVICE_STANDARD: "A service standard.",
+        values.AdjustmentKind.KPI_TARGET: "A KPI target.",
+        values.AdjustmentKind.TEAM: "Team structure or staffing.",
+        values.AdjustmentKind.PROCESS: "A working process.",
+        values.AdjustmentKind.OTHER: "Anything else.",
+    },
+)
+DecisionImpact = described(
+    values.DecisionImpact,
+    "Observed impact of a management decision on its KPI.",
+    {
+        values.DecisionImpact.POSITIVE: "The KPI moved the intended way.",
+        values.DecisionImpact.NEUTRAL: "No material change.",
+        values.DecisionImpact.NEGATIVE: "The KPI moved the wrong way.",
+    },
+)

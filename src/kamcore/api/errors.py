@@ -46,6 +46,41 @@ class UserErrorCode(Enum):
         "DUPLICATE_ASSIGNMENT", description="The RM already holds that role over an overlapping period."
     )
     ALREADY_RESOLVED = strawberry.enum_value("ALREADY_RESOLVED", description="The complaint is already resolved.")
+    ALREADY_ADOPTED = strawberry.enum_value("ALREADY_ADOPTED", description="The criteria version is already adopted.")
+    ALREADY_COMPLETED = strawberry.enum_value("ALREADY_COMPLETED", description="The item is already completed.")
+    ALREADY_CONCLUDED = strawberry.enum_value("ALREADY_CONCLUDED", description="It is already concluded.")
+    ALREADY_DECIDED = strawberry.enum_value(
+        "ALREADY_DECIDED", description="The recommendation or adjustment is already decided."
+    )
+    ALREADY_HELD = strawberry.enum_value(
+        "ALREADY_HELD", description="The interaction is already held, or the product is already held in force."
+    )
+    ALREADY_LINKED = strawberry.enum_value(
+        "ALREADY_LINKED", description="The recommendation is already linked to a policy."
+    )
+    ALREADY_RECOMMENDED = strawberry.enum_value(
+        "ALREADY_RECOMMENDED", description="That product is already recommended for that need."
+    )
+    ALREADY_RENEWED = strawberry.enum_value("ALREADY_RENEWED", description="The policy term is already renewed.")
+    ALREADY_REVOKED = strawberry.enum_value("ALREADY_REVOKED", description="The token or override is already revoked.")
+    CLAIM_CLOSED = strawberry.enum_value("CLAIM_CLOSED", description="The claim is closed; reopen it first.")
+    INVALID_STATE = strawberry.enum_value(
+        "INVALID_STATE", description="The aggregate is not in a state that allows this command."
+    )
+    NEED_COVERED = strawberry.enum_value("NEED_COVERED", description="The need is already covered.")
+    NOT_ACCEPTED = strawberry.enum_value("NOT_ACCEPTED", description="The recommendation was not accepted.")
+    NOT_HELD = strawberry.enum_value("NOT_HELD", description="The interaction has not been held.")
+    NOT_IN_FORCE = strawberry.enum_value("NOT_IN_FORCE", description="The policy is not in force.")
+    NOT_PROPOSED = strawberry.enum_value("NOT_PROPOSED", description="The criteria version is not a proposal.")
+    NOT_RUNNING = strawberry.enum_value("NOT_RUNNING", description="It is not running.")
+    NO_OVERRIDE = strawberry.enum_value("NO_OVERRIDE", description="No override is in force.")
+    POLICY_NOT_BOUND = strawberry.enum_value("POLICY_NOT_BOUND", description="The policy was never bound.")
+    PRODUCT_WITHDRAWN = strawberry.enum_value("PRODUCT_WITHDRAWN", description="The product is withdrawn from sale.")
+    RELATIONSHIP_MANAGER_LEFT = strawberry.enum_value(
+        "RELATIONSHIP_MANAGER_LEFT", description="The relationship manager has left."
+    )
+    REVIEW_CONCLUDED = strawberry.enum_value("REVIEW_CONCLUDED", description="The process review is concluded.")
+    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="It is withdrawn.")
 
 
 def camel(name: str) -> str:

@@ -17,10 +17,22 @@ from strawberry.types import ExecutionContext
 
 from kamcore.api.accounts import AccountMutations, AccountQueries
 from kamcore.api.audit import AuditQueries
+from kamcore.api.claims import ClaimMutations
 from kamcore.api.errors import should_mask_error
 from kamcore.api.feedback import FeedbackMutations
+from kamcore.api.improvement import ImprovementMutations
+from kamcore.api.interactions import InteractionMutations
+from kamcore.api.kpis import KpiQueries
 from kamcore.api.limits import CostLimiter
-from kamcore.api.subscriptions import Subscription
+from kamcore.api.market import MarketMutations
+from kamcore.api.personnel import PersonnelMutations
+from kamcore.api.policies import PolicyMutations
+from kamcore.api.products import ProductMutations
+from kamcore.api.programme import ProgrammeMutations
+from kamcore.api.ranking import RankingQueries
+from kamcore.api.recommendations import RecommendationMutations
+from kamcore.api.subscriptions import AccountEventSubscription, RankingSubscription
+from kamcore.api.suggestions import SuggestionMutations, SuggestionQueries
 from kamcore.api.teams import TeamMutations
 
 MAX_DEPTH = 12
@@ -29,12 +41,31 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read models of kamcore.")
-class Query(AccountQueries, AuditQueries):
+class Query(AccountQueries, AuditQueries, RankingQueries, SuggestionQueries, KpiQueries):
+    pass
+
+
+@strawberry.type(description="Live updates over graphql-transport-ws; every message carries its log position.")
+class Subscription(AccountEventSubscription, RankingSubscription):
     pass
 
 
 @strawberry.type(description="Commands; each takes one input and returns a payload with userErrors.")
-class Mutation(AccountMutations, TeamMutations, FeedbackMutations):
+class Mutation(
+    AccountMutations,
+    TeamMutations,
+    FeedbackMutations,
+    PolicyMutations,
+    ClaimMutations,
+    InteractionMutations,
+    RecommendationMutations,
+    PersonnelMutations,
+    ProductMutations,
+    ProgrammeMutations,
+    ImprovementMutations,
+    MarketMutations,
+    SuggestionMutations,
+):
     pass
 
 
