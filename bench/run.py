@@ -183,9 +183,9 @@ def measure_audit(runtime: Runtime, bundle: Path) -> dict[str, Any]:
     summary = export_bundle(runtime, bundle, ExportScope())
     export_seconds = time.perf_counter() - started
     return {
-        "verified_events": report.events_checked if hasattr(report, "events_checked") else None,
+        "verified_events": report.events_verified,
         "verify_ok": report.ok,
-        "verify_events_per_s": runtime.app.head_position() / verify_seconds,
+        "verify_events_per_s": report.events_verified / verify_seconds,
         "export_events": summary.event_count,
         "export_events_per_s": summary.event_count / export_seconds,
     }

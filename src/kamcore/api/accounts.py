@@ -13,7 +13,7 @@ from kamcore.api import enums
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.commands import AccountRef, Command, CommandInput, Outcome, run_command
 from kamcore.api.context import Info
-from kamcore.api.errors import UserError
+from kamcore.api.errors import UserError, bad_input
 from kamcore.api.reads import ensure_position
 from kamcore.api.types import Account
 from kamcore.domain import values
@@ -160,9 +160,7 @@ class AccountQueries:
                 after=after,
             )
         except InvalidInput as error:
-            raise strawberry.exceptions.StrawberryGraphQLError(
-                f"{error.field}: {error.message}", extensions={"code": "BAD_USER_INPUT", "field": error.field}
-            ) from None
+            raise bad_input(error) from None
         nodes = [Account.from_row(row) for row in page.rows]
         return AccountConnection(
             edges=[AccountEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],

@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 
 from kamcore.api.auth import AUDIT_READERS, require_role
 from kamcore.api.context import Info
+from kamcore.api.errors import bad_input
 from kamcore.api.reads import node_uuid
 from kamcore.api.types import Account
 from kamcore.application import CommandContext
@@ -23,13 +24,6 @@ from kamcore.audit.history import history
 from kamcore.audit.timetravel import PointInTime, account_as_of, diff
 from kamcore.domain.errors import KamError
 from kamcore.domain.values import Source
-
-
-def bad_input(error: KamError) -> strawberry.exceptions.StrawberryGraphQLError:
-    return strawberry.exceptions.StrawberryGraphQLError(
-        f"{error.field}: {error.message}" if error.field else error.message,
-        extensions={"code": "BAD_USER_INPUT", "field": error.field},
-    )
 
 
 @strawberry.type(description="One stored event with its complete audit envelope.")

@@ -109,3 +109,11 @@ def should_mask_error(error: GraphQLError) -> bool:
 
 def request_error(message: str, code: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
+
+
+def bad_input(error: KamError) -> strawberry.exceptions.StrawberryGraphQLError:
+    """A read refused for its arguments: a top-level error with the field (NOT_FOUND or BAD_USER_INPUT)."""
+    return strawberry.exceptions.StrawberryGraphQLError(
+        f"{error.field}: {error.message}" if error.field else error.message,
+        extensions={"code": "NOT_FOUND" if error.code == "NOT_FOUND" else "BAD_USER_INPUT", "field": error.field},
+    )

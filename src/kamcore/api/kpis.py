@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kamcore.api.auth import IsAuthenticated, Principal, forbidden, unauthenticated
 from kamcore.api.context import Info
+from kamcore.api.errors import bad_input
 from kamcore.domain.access_token import Role
 from kamcore.domain.errors import InvalidInput
 from kamcore.projections.kpi_view import COMPANY, KpiResult, KpiView, Period
@@ -189,12 +190,6 @@ def _may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
         raise forbidden("relationship managers may read only their own KPIs")
 
 
-def _bad_input(error: InvalidInput) -> strawberry.exceptions.StrawberryGraphQLError:
-    return strawberry.exceptions.StrawberryGraphQLError(
-        f"{error.field}: {error.message}", extensions={"code": "BAD_USER_INPUT", "field": error.field}
-    )
-
-
 def _view(info: Info) -> KpiView:
     return KpiView(info.context.runtime.stores["kpi_measures"])
 
@@ -204,13 +199,13 @@ async def _scorecard(
 ) -> Scorecard:
     _may_read(info, grain, subject)
     if not 0 <= trend <= MAX_TREND:
-        raise _bad_input(InvalidInput(f"must be between 0 and {MAX_TREND}", field="trendPeriods"))
+        raise bad_input(InvalidInput(f"must be between 0 and {MAX_TREND}", field="trendPeriods"))
     view = _view(info)
     try:
         p = period.to_period()
         results = await run_in_threadpool(view.scorecard, grain.value, subject, p, as_of, trend)
     except InvalidInput as error:
-        raise _bad_input(error) from None
+        raise bad_input(error) from None
     kras = []
     for number, name in sorted(view.catalogue.kras.items()):
         kpis = [KpiValue.of(r) for r in results if r.kpi.kra == number]
@@ -318,7 +313,7 @@ class KpiQueries:
             _check_leaderboard(view, kpi_id, first)
             ranked = await run_in_threadpool(view.leaderboard, kpi_id, grain.value, period.to_period(), as_of, first)
         except InvalidInput as error:
-            raise _bad_input(error) from None
+            raise bad_input(error) from None
         return [LeaderboardEntry(rank=i + 1, subject=s, kpi=KpiValue.of(r)) for i, (s, r) in enumerate(ranked)]
 
     @strawberry.field(
@@ -358,7 +353,7 @@ class KpiQueries:
                 as_of,
             )
         except InvalidInput as error:
-            raise _bad_input(error) from None
+            raise bad_input(error) from None
         out = []
         for kpi_id, (before, after) in compared.items():
             mb, ma = _mean([r.value for r in before]), _mean([r.value for r in after])

@@ -13,6 +13,7 @@ from strawberry import relay
 
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.context import Info
+from kamcore.api.errors import bad_input
 from kamcore.api.reads import node_uuid
 from kamcore.domain.errors import KamError
 from kamcore.domain.values import today
@@ -20,13 +21,6 @@ from kamcore.projections.ranking import Ranked
 from kamcore.projections.ranking_view import Ranking
 
 MAX_PAGE = 100
-
-
-def bad_input(error: KamError) -> strawberry.exceptions.StrawberryGraphQLError:
-    return strawberry.exceptions.StrawberryGraphQLError(
-        f"{error.field}: {error.message}" if error.field else error.message,
-        extensions={"code": "NOT_FOUND" if error.code == "NOT_FOUND" else "BAD_USER_INPUT", "field": error.field},
-    )
 
 
 @strawberry.enum(description="What a Pareto curve accumulates.")
