@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -15,11 +16,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from kamcore import __version__
 from kamcore.api.auth import Authenticator, AuthError
 from kamcore.api.context import Context
+from kamcore.api.errors import with_code
 from kamcore.api.live import EventHub
 from kamcore.api.schema import schema
 from kamcore.runtime import Runtime
@@ -32,6 +35,13 @@ class KamGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         state = request.app.state
         return await run_in_threadpool(Context.for_request, state.runtime, state.authenticator, request, response)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error carries `extensions.code`, so frontends can branch on it (limits and validation too)."""
+        response = await super().process_result(request, result)
+        if response.get("errors"):
+            response["errors"] = [with_code(e) for e in response["errors"]]
+        return response
 
     async def on_ws_connect(self, context: Context) -> dict[str, Any]:
         """Browsers cannot set headers on a WebSocket: the token comes in the connection_init payload."""

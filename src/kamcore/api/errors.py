@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -117,3 +118,23 @@ def bad_input(error: KamError) -> strawberry.exceptions.StrawberryGraphQLError:
         f"{error.field}: {error.message}" if error.field else error.message,
         extensions={"code": "NOT_FOUND" if error.code == "NOT_FOUND" else "BAD_USER_INPUT", "field": error.field},
     )
+
+
+# Codes for refusals that graphql-core and strawberry's limiters report without one, by message.
+MESSAGE_CODES = (
+    ("exceeds maximum operation depth", "MAX_DEPTH_EXCEEDED"),
+    ("aliases", "MAX_ALIASES_EXCEEDED"),
+    ("token", "MAX_TOKENS_EXCEEDED"),
+    ("Syntax Error", "GRAPHQL_PARSE_FAILED"),
+    ("Unexpected error", "INTERNAL_SERVER_ERROR"),
+)
+
+
+def with_code(error: dict[str, Any]) -> dict[str, Any]:
+    """A formatted error with `extensions.code` (validation failures and limits get one too)."""
+    extensions = error.get("extensions") or {}
+    if extensions.get("code"):
+        return error
+    message = str(error.get("message", ""))
+    code = next((c for fragment, c in MESSAGE_CODES if fragment in message), "GRAPHQL_VALIDATION_FAILED")
+    return {**error, "extensions": {**extensions, "code": code}}

@@ -110,6 +110,10 @@ class CommandHandling(Application[UUID]):
         try:
             recordings = self.save(*to_save)
         except IntegrityError:
+            if self._was_saved(primary, envelope):  # the commit went through; only its acknowledgement was lost
+                position = self.head_position()
+                self._notify_saved(position)
+                return CommandResult(primary.id, primary.version, position, detail=detail)
             if record_id is not None:
                 previous = self._replay(record_id, print_)
                 if previous is not None:
@@ -118,6 +122,15 @@ class CommandHandling(Application[UUID]):
         position = recordings[-1].notification.id
         self._notify_saved(position)
         return CommandResult(primary.id, primary.version, position, detail=detail)
+
+    def _was_saved(self, primary: Aggregate, envelope: AuditEnvelope) -> bool:
+        """True when the event stored at the version we tried to write is ours (same audit envelope).
+
+        The library retries an insert whose connection failed; if the first attempt had committed, the
+        retry hits the unique (aggregate, version) key although nothing conflicted.
+        """
+        stored = list(self.events.get(primary.id, gt=primary.version - 1, lte=primary.version))
+        return bool(stored) and getattr(stored[-1], "envelope", None) == envelope
 
     def _replay(self, record_id: UUID, print_: str) -> CommandResult | None:
         record = self.find(CommandRecord, record_id)

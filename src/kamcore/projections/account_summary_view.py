@@ -121,7 +121,9 @@ class AccountSummaryView:
         if flt.lead_rm_id:
             clauses.append("lead_rm_id = ?")
             params.append(flt.lead_rm_id)
-        if flt.name_contains:
+        if flt.name_contains and any(ord(ch) < 32 for ch in flt.name_contains):
+            clauses.append("1 = 0")  # names never hold control characters (and SQLite would cut the pattern at NUL)
+        elif flt.name_contains:
             escaped = flt.name_contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("LOWER(name) LIKE ? ESCAPE '\\'")
             params.append(f"%{escaped}%")
