@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,26 @@ class Ranking:
     criteria: Criteria
     accounts: list[Ranked]
 
-    def key_accounts(self) -> list[Ranked]:
+    @cached_property
+    def key_set(self) -> list[Ranked]:
+        """Computed once per cached ranking: every read of the key set reuses it."""
         return [r for r in self.accounts if r.key]
+
+    def key_accounts(self) -> list[Ranked]:
+        return self.key_set
+
+    @cached_property
+    def _shares(self) -> dict[str, Decimal | None]:
+        shares: dict[str, Decimal | None] = {}
+        for basis in ("written_premium", "profit_contribution"):
+            total = sum((r.account.facts.get(basis) or Decimal(0) for r in self.accounts), Decimal(0))
+            key = sum((r.account.facts.get(basis) or Decimal(0) for r in self.key_set), Decimal(0))
+            shares[basis] = (key / total).quantize(Decimal("0.0001")) if total else None
+        return shares
 
     def share(self, basis: str) -> Decimal | None:
         """Share of the basis (written premium or profit) held by the key set."""
-        total = sum((r.account.facts.get(basis) or Decimal(0) for r in self.accounts), Decimal(0))
-        key = sum((r.account.facts.get(basis) or Decimal(0) for r in self.key_accounts()), Decimal(0))
-        return (key / total).quantize(Decimal("0.0001")) if total else None
+        return self._shares[basis]
 
 
 class RankingView:
