@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -146,12 +145,6 @@ SEGMENTS = (("corporate", 0.35), ("mid_market", 0.3), ("sme", 0.2), ("public_sec
 
 def money(amount: float | Decimal) -> Money:
     return Money(Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP), CURRENCY)
-
-
-@dataclass
-class BookStats:
-    accounts: int = 0
-    events: int = 0
 
 
 class BookWriter:

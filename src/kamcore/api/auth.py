@@ -67,10 +67,6 @@ class Authenticator:
             return unauthenticated("the token is revoked or expired")
         return Principal(token.id, token.name, token.role, token.relationship_manager_id)
 
-    def forget(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
     def _token(self, secret: str) -> AccessToken | None:
         now = time.monotonic()
         with self._lock:

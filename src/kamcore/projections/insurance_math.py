@@ -8,7 +8,7 @@ monthly split is exact (the parts always add up to the transaction, largest rema
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from uuid import UUID
@@ -37,15 +37,6 @@ def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def months_between(first: str, last: str) -> list[str]:
-    """Months from `first` to `last` inclusive, as YYYY-MM."""
-    out, day = [], month_start(first)
-    while month_of(day) <= last:
-        out.append(month_of(day))
-        day = next_month(day)
-    return out
-
-
 def earned_by_month(amount: int, start: date, end: date) -> dict[str, int]:
     """Split `amount` over [start, end) pro rata by day into calendar months; the parts sum to `amount`."""
     days = (end - start).days
@@ -64,15 +55,6 @@ def earned_by_month(amount: int, start: date, end: date) -> dict[str, int]:
     for month, _ in remainders[: total - sum(parts.values())]:
         parts[month] += 1
     return {month: sign * value for month, value in parts.items() if value}
-
-
-def earned_between(amount: int, start: date, end: date, window_start: date, window_end: date) -> Decimal:
-    """The part of `amount`, earned evenly over [start, end), that falls in [window_start, window_end)."""
-    days = (end - start).days
-    overlap = (min(end, window_end) - max(start, window_start)).days
-    if days <= 0 or overlap <= 0:
-        return Decimal(0)
-    return Decimal(amount) * overlap / days
 
 
 @dataclass(frozen=True)
@@ -149,11 +131,3 @@ def incurred_change(event: Any) -> IncurredChange | None:
     if isinstance(event, Claim.Closed):
         return IncurredChange(event.account_id, event.originator_id, event.closed_on, 0, 0)
     return None
-
-
-def days_inclusive(first: date, last: date) -> int:
-    return (last - first).days + 1
-
-
-def add_days(day: date, n: int) -> date:
-    return day + timedelta(days=n)
