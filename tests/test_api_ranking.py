@@ -96,3 +96,25 @@ def test_pareto_curve_and_simulation(api: httpx.Client, runtime: Runtime, book: 
     }
     unknown = api.post("/graphql", json={"query": '{ criteriaSimulation(criteriaVersion: "nope") { asOf } }'}).json()
     assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_needs_attention_over_http(api: httpx.Client, runtime: Runtime, book: dict[str, Any]) -> None:
+    from .ranking_book import on
+
+    runtime.app.set_service_standard(
+        on("2026-01-01"), tier="maintenance", review_cadence_days=60, required_roles=["lead"]
+    )
+    caught_up(api, runtime)
+    listing = gql(
+        api,
+        """{ keyAccountsNeedingAttention(asOf: "2026-03-31") {
+        ranking { name tier } reviewCadenceDays lastReviewOn problems } }""",
+    )["keyAccountsNeedingAttention"]
+    assert listing == [
+        {
+            "ranking": {"name": "Atlas", "tier": "maintenance"},
+            "reviewCadenceDays": 60,
+            "lastReviewOn": None,
+            "problems": ["no account review in the last 60 days", "no lead relationship manager"],
+        }
+    ]

@@ -186,3 +186,42 @@ def test_an_override_forces_an_account_in(runtime: Runtime, book: dict[str, Any]
     assert (c.key, c.tier, c.selected_by, c.override.reason) == (True, "development", "override", "strategic partner")
     earlier = runtime.rankings.account(runtime.rankings.ranking(date(2026, 2, 28)), book["c"])
     assert earlier.selected_by is None  # the override starts on its business date
+
+
+def test_key_accounts_short_of_their_service_standard_are_listed(runtime: Runtime, book: dict[str, Any]) -> None:
+    from uuid import UUID
+
+    from kamcore.projections.ranking_view import service_gaps
+
+    app, atlas = runtime.app, UUID(book["a"])
+    for tier in ("strategic", "development", "maintenance", "streamline"):  # the same standard whatever the tier
+        app.set_service_standard(
+            on("2026-01-01"), tier=tier, review_cadence_days=60, required_roles=["lead", "claims_manager"]
+        )
+    assert runtime.wait_for(app.head_position())
+    gaps = service_gaps(runtime.rankings, date(2026, 3, 31))
+    assert [(g.ranked.account.name, g.ranked.tier, g.problems) for g in gaps] == [
+        (
+            "Atlas",
+            "maintenance",
+            (
+                "no account review in the last 60 days",
+                "no lead relationship manager",
+                "missing team roles: claims_manager",
+            ),
+        )
+    ]
+    app.assign_relationship_manager(on("2026-02-01"), atlas, relationship_manager_id="rm-1", role="lead")
+    app.assign_relationship_manager(on("2026-02-01"), atlas, relationship_manager_id="rm-2", role="claims_manager")
+    app.record_interaction(
+        on("2026-03-10"),
+        atlas,
+        kind="account_review",
+        subject="annual review",
+        outcome="renewal strategy agreed",
+        relationship_manager_ids=["rm-1"],
+    )
+    assert runtime.wait_for(app.head_position())
+    assert service_gaps(runtime.rankings, date(2026, 3, 31)) == []
+    late = service_gaps(runtime.rankings, date(2026, 6, 30))  # the review is now more than 60 days old
+    assert [g.problems for g in late] == [("no account review in the last 60 days",)]

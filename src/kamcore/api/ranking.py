@@ -18,7 +18,7 @@ from kamcore.api.reads import node_uuid
 from kamcore.domain.errors import KamError
 from kamcore.domain.values import today
 from kamcore.projections.ranking import Ranked
-from kamcore.projections.ranking_view import Ranking
+from kamcore.projections.ranking_view import Ranking, service_gaps
 
 MAX_PAGE = 100
 
@@ -148,6 +148,14 @@ class CriteriaSimulation:
     proposed_profit_share: Decimal | None = strawberry.field(description="Profit share of the simulated set.")
 
 
+@strawberry.type(description="A key account that does not get its tier's service standard.")
+class ServiceGapInfo:
+    ranking: AccountRanking = strawberry.field(description="The account's ranking (tier, score, lead).")
+    review_cadence_days: int = strawberry.field(description="The tier's review cadence.")
+    last_review_on: date | None = strawberry.field(description="Business date of the last account review held.")
+    problems: list[str] = strawberry.field(description="What is missing: review, lead, team roles.")
+
+
 @strawberry.type(description="An account's tier at a month end.")
 class TierAtDate:
     on: date = strawberry.field(description="Month end.")
@@ -269,6 +277,23 @@ class RankingQueries:
             current_profit_share=current.share("profit_contribution"),
             proposed_profit_share=proposed.share("profit_contribution"),
         )
+
+    @strawberry.field(
+        description="Key accounts short of their tier's service standard (review cadence, lead, required team "
+        "roles): the 'needs attention' list.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def key_accounts_needing_attention(self, info: Info, as_of: AsOf = None) -> list[ServiceGapInfo]:
+        gaps = await run_in_threadpool(service_gaps, info.context.runtime.rankings, as_of or today())
+        return [
+            ServiceGapInfo(
+                ranking=AccountRanking.from_ranked(g.ranked),
+                review_cadence_days=g.review_cadence_days,
+                last_review_on=g.last_review_on,
+                problems=list(g.problems),
+            )
+            for g in gaps
+        ]
 
     @strawberry.field(
         description="An account's key status and tier at each of the last month ends.",

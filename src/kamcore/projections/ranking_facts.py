@@ -8,6 +8,7 @@ only these tables, never the event log.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,6 +57,7 @@ POLICIES = Table(
     ("policy_id", "account_id", "line_of_business", "inception_date", "expiry_date", "ended_on"),
 )
 CLAIMS = Table("ranking_claim", ("claim_id",), ("claim_id", "account_id", "reserve"))
+SERVICE = Table("ranking_service", ("account_id",), ("account_id", "last_review_on", "assignments"))
 MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 
 
@@ -89,6 +91,10 @@ class RankingFactsProjection(Projection):
         " expires_on TEXT NOT NULL, revoked_on TEXT, PRIMARY KEY (account_id, override_id))",
         "CREATE TABLE IF NOT EXISTS {t}ranking_criteria (version_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
         " parameters TEXT NOT NULL, status TEXT NOT NULL, effective_from TEXT, proposed_at TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {t}ranking_service (account_id TEXT PRIMARY KEY, last_review_on TEXT,"
+        " assignments TEXT NOT NULL DEFAULT '[]')",
+        "CREATE TABLE IF NOT EXISTS {t}ranking_service_standard (tier TEXT NOT NULL, effective_from TEXT NOT NULL,"
+        " review_cadence_days INTEGER NOT NULL, required_roles TEXT NOT NULL, PRIMARY KEY (tier, effective_from))",
     )
 
     def prefetch(self, sql: SqlCursor, events: Sequence[Any]) -> None:
@@ -137,6 +143,19 @@ class RankingFactsProjection(Projection):
     def lead_changed(self, sql: SqlCursor, e: Any) -> None:
         if e.assignment.role is TeamRole.LEAD:
             self._account(sql, str(e.account_id), lead_rm_id=e.assignment.relationship_manager_id)
+        a = e.assignment
+        new = {
+            "id": a.assignment_id,
+            "role": a.role.value,
+            "from": a.effective_from.isoformat(),
+            "to": a.effective_to.isoformat() if a.effective_to else None,
+        }
+        previous = getattr(e, "previous_assignment_id", None)
+        self._service_assignments(
+            sql,
+            str(e.account_id),
+            lambda team: [*({**x, "to": new["from"]} if x["id"] == previous else x for x in team), new],
+        )
 
     @handles(SurveyResponse.Recorded)
     def survey(self, sql: SqlCursor, e: SurveyResponse.Recorded) -> None:
@@ -155,6 +174,14 @@ class RankingFactsProjection(Projection):
         held = e.held_on.isoformat()
         if e.kind in MEETING_KINDS and row is not None and (row["last_meeting_on"] or "") < held:
             sql.rows.put(ACCOUNTS, {**row, "last_meeting_on": held})
+        if e.kind is InteractionKind.ACCOUNT_REVIEW:
+            service = sql.rows.get(SERVICE, str(e.account_id)) or {
+                "account_id": str(e.account_id),
+                "last_review_on": None,
+                "assignments": "[]",
+            }
+            if (service["last_review_on"] or "") < held:
+                sql.rows.put(SERVICE, {**service, "last_review_on": held})
 
     # -- premium, policies, claims -----------------------------------------------------------------
 
@@ -264,6 +291,39 @@ class RankingFactsProjection(Projection):
     @handles(Programme.CriteriaRejected)
     def criteria_rejected(self, sql: SqlCursor, e: Programme.CriteriaRejected) -> None:
         sql.execute("UPDATE {t}ranking_criteria SET status = 'rejected' WHERE version_id = ?", (e.version_id,))
+
+    # -- service standards: what each tier is owed, and what each account gets ----------------------
+
+    @handles(Programme.ServiceStandardSet)
+    def service_standard_set(self, sql: SqlCursor, e: Programme.ServiceStandardSet) -> None:
+        standard = e.standard
+        sql.execute(
+            "INSERT INTO {t}ranking_service_standard (tier, effective_from, review_cadence_days, required_roles)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (tier, effective_from) DO UPDATE SET"
+            " review_cadence_days = excluded.review_cadence_days, required_roles = excluded.required_roles",
+            (
+                standard.tier.value,
+                standard.effective_from.isoformat(),
+                standard.review_cadence_days,
+                to_json([role.value for role in standard.required_roles]),
+            ),
+        )
+
+    @handles(AccountTeam.RelationshipManagerReleased)
+    def released(self, sql: SqlCursor, e: AccountTeam.RelationshipManagerReleased) -> None:
+        self._service_assignments(
+            sql,
+            str(e.account_id),
+            lambda team: [{**a, "to": e.effective_to.isoformat()} if a["id"] == e.assignment_id else a for a in team],
+        )
+
+    def _service_assignments(self, sql: SqlCursor, account_id: str, change: Any) -> None:
+        row = sql.rows.get(SERVICE, account_id) or {
+            "account_id": account_id,
+            "last_review_on": None,
+            "assignments": "[]",
+        }
+        sql.rows.put(SERVICE, {**row, "assignments": to_json(change(json.loads(row["assignments"])))})
 
     # -- helpers -----------------------------------------------------------------------------------
 

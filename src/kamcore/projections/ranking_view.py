@@ -269,3 +269,48 @@ class RankingView:
                 (day, day, day),
             ).fetchall()
         return {r["account_id"]: Override(r["decision"], r["tier"], r["reason"], r["expires_on"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class ServiceGap:
+    """A key account whose tier's service standard it does not get."""
+
+    ranked: Ranked
+    review_cadence_days: int
+    last_review_on: date | None
+    problems: tuple[str, ...]
+
+
+def service_gaps(view: RankingView, as_of: date) -> list[ServiceGap]:
+    """Key accounts missing their tier's review cadence, a lead, or required team roles on `as_of`."""
+    day = as_of.isoformat()
+    with view.store.reading() as sql:
+        standards: dict[str, dict[str, Any]] = {}
+        for row in sql.execute(
+            "SELECT tier, review_cadence_days, required_roles FROM {t}ranking_service_standard"
+            " WHERE effective_from <= ? ORDER BY effective_from",
+            (day,),
+        ).fetchall():
+            standards[row["tier"]] = dict(row)  # the latest effective standard per tier wins
+        service = {r["account_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}ranking_service").fetchall()}
+    gaps = []
+    for ranked in view.ranking(as_of).key_accounts():
+        standard = standards.get(ranked.tier or "")
+        if standard is None:
+            continue
+        row = service.get(ranked.account.account_id, {"last_review_on": None, "assignments": "[]"})
+        roles = {
+            a["role"] for a in json.loads(row["assignments"]) if a["from"] <= day and (a["to"] is None or day < a["to"])
+        }
+        last = date.fromisoformat(row["last_review_on"]) if row["last_review_on"] else None
+        problems = []
+        if last is None or (as_of - last).days > standard["review_cadence_days"]:
+            problems.append(f"no account review in the last {standard['review_cadence_days']} days")
+        if "lead" not in roles:
+            problems.append("no lead relationship manager")
+        missing = [r for r in json.loads(standard["required_roles"]) if r not in roles and r != "lead"]
+        if missing:
+            problems.append(f"missing team roles: {', '.join(missing)}")
+        if problems:
+            gaps.append(ServiceGap(ranked, standard["review_cadence_days"], last, tuple(problems)))
+    return gaps
