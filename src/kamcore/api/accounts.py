@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -203,15 +203,10 @@ class AccountPayload:
         return Account.from_row(row) if row else None
 
     @classmethod
-    def from_outcome(cls, outcome: Outcome, account_id: str | None = None) -> AccountPayload:
+    def from_outcome(cls, outcome: Outcome, account_id: str | None = None, **extra: Any) -> Any:
+        """This payload type (or a subclass, with its `extra` fields) for a command's outcome."""
         result = outcome.result
-        return cls(
-            user_errors=outcome.user_errors,
-            position=result.position if result else None,
-            replayed=bool(result and result.replayed),
-            version=result.version if result else None,
-            account_id=(account_id or str(result.aggregate_id)) if result else None,
-        )
+        return cls(**outcome.common, account_id=(account_id or str(result.aggregate_id)) if result else None, **extra)
 
 
 @strawberry.input(description="A new customer account; externalRef, if given, must be unique.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -38,6 +39,17 @@ class CommandInput:
 class Outcome:
     result: CommandResult | None
     user_errors: list[UserError]
+
+    @property
+    def common(self) -> dict[str, Any]:
+        """The fields every command payload carries (null where the command was refused)."""
+        result = self.result
+        return {
+            "user_errors": self.user_errors,
+            "position": result.position if result else None,
+            "replayed": bool(result and result.replayed),
+            "version": result.version if result else None,
+        }
 
 
 # The account a mutation touches: a global id from the input, or a lookup (e.g. a complaint's account).

@@ -64,14 +64,9 @@ async def feedback_payload(
 ) -> FeedbackPayload:
     outcome = await run_command(info, data, command, account)
     result = outcome.result
-    account_id = result.detail.get("account_id") if result else None
-    base = AccountPayload.from_outcome(outcome, account_id=account_id)
-    return FeedbackPayload(
-        user_errors=base.user_errors,
-        position=base.position,
-        replayed=base.replayed,
-        version=base.version,
-        account_id=base.account_id,
+    return FeedbackPayload.from_outcome(
+        outcome,
+        account_id=result.detail.get("account_id") if result else None,
         feedback_id=relay.GlobalID(kind, str(result.aggregate_id)) if result else None,
     )
 

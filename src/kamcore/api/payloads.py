@@ -16,7 +16,7 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
-from kamcore.api.commands import AccountRef, Command, CommandInput, run_command
+from kamcore.api.commands import AccountRef, Command, CommandInput, Outcome, run_command
 from kamcore.api.context import Info
 from kamcore.api.errors import UserError
 from kamcore.api.reads import node_uuid
@@ -65,14 +65,9 @@ class CommandPayload:
 class Done:
     """A command's outcome, ready to build a payload from: the common fields and the result's ids."""
 
-    def __init__(self, user_errors: list[UserError], result: CommandResult | None) -> None:
-        self.result = result
-        self.common: dict[str, Any] = {
-            "user_errors": user_errors,
-            "position": result.position if result else None,
-            "replayed": bool(result and result.replayed),
-            "version": result.version if result else None,
-        }
+    def __init__(self, outcome: Outcome) -> None:
+        self.result = outcome.result
+        self.common: dict[str, Any] = outcome.common
 
     @property
     def with_account(self) -> dict[str, Any]:
@@ -92,7 +87,7 @@ class Done:
 
 async def execute(info: Info, data: CommandInput, command: Command, account: AccountRef = None) -> Done:
     outcome = await run_command(info, data, command, account)
-    return Done(outcome.user_errors, outcome.result)
+    return Done(outcome)
 
 
 def uuid_of(global_id: relay.GlobalID | None, type_name: str, field: str) -> UUID | None:

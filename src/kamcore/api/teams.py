@@ -63,15 +63,9 @@ class TeamPayload(AccountPayload):
 
 async def team_payload(info: Info, data: CommandInput, command: Command, account: relay.GlobalID) -> TeamPayload:
     outcome = await run_command(info, data, command, account)
-    base = AccountPayload.from_outcome(outcome, account_id=account.node_id)
     result = outcome.result
-    return TeamPayload(
-        user_errors=base.user_errors,
-        position=base.position,
-        replayed=base.replayed,
-        version=base.version,
-        account_id=base.account_id,
-        assignment_id=result.detail.get("assignment_id") if result else None,
+    return TeamPayload.from_outcome(
+        outcome, account_id=account.node_id, assignment_id=result.detail.get("assignment_id") if result else None
     )
 
 

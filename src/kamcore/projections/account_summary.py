@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import fields
-from datetime import date
-from enum import Enum
 from typing import Any
 
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam, Assignment
+from kamcore.domain.events import plain
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
 from kamcore.domain.values import SurveyScale, TeamRole
 from kamcore.projections.projection import Projection, SqlCursor, handles
@@ -43,21 +41,6 @@ COLUMNS = (
     "updated_at",
     "closed_on",
 )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    """A flat value object as JSON-ready data (faster than `asdict` + a JSON round trip)."""
-    return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
 
 
 def to_json(value: Any) -> str:
@@ -153,15 +136,15 @@ class AccountSummaryProjection(Projection):
 
     @handles(Account.BusinessContextRecorded)
     def context_recorded(self, sql: SqlCursor, e: Account.BusinessContextRecorded) -> None:
-        self._change(sql, e, context=to_json(as_dict(e.context)))
+        self._change(sql, e, context=to_json(plain(e.context)))
 
     @handles(Account.NeedIdentified)
     def need_identified(self, sql: SqlCursor, e: Account.NeedIdentified) -> None:
-        self._change_list(sql, e, "needs", lambda needs: [*needs, as_dict(e.need)])
+        self._change_list(sql, e, "needs", lambda needs: [*needs, plain(e.need)])
 
     @handles(Account.StakeholderAdded)
     def stakeholder_added(self, sql: SqlCursor, e: Account.StakeholderAdded) -> None:
-        self._change_list(sql, e, "stakeholders", lambda people: [*people, as_dict(e.stakeholder)])
+        self._change_list(sql, e, "stakeholders", lambda people: [*people, plain(e.stakeholder)])
 
     @handles(Account.StakeholderRemoved)
     def stakeholder_removed(self, sql: SqlCursor, e: Account.StakeholderRemoved) -> None:
@@ -238,7 +221,7 @@ class AccountSummaryProjection(Projection):
 
     @staticmethod
     def _assignment(assignment: Assignment) -> dict[str, Any]:
-        return as_dict(assignment)
+        return plain(assignment)
 
     @staticmethod
     def _put(sql: SqlCursor, row: dict[str, Any], e: Any, **changes: Any) -> None:
