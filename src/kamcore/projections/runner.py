@@ -189,7 +189,11 @@ class ProjectionRunner:
     # -- read-your-writes ----------------------------------------------------------------------
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Block until this read model includes `position`; polls when another process runs it."""
+        """Block until this read model includes `position`.
+
+        Woken at once by this process's runner; between wake-ups it also reads the stored position,
+        because another process's worker may be the one that applies the batch.
+        """
         deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
@@ -201,13 +205,9 @@ class ProjectionRunner:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                if self.running:
-                    self._reached.wait(timeout=remaining)
-                    continue
+                self._reached.wait(timeout=min(remaining, delay))
             self._advance(self.store.position(self.app.name))
-            if self._position < position:
-                time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
-                delay = min(delay * 2, 0.1)
+            delay = min(delay * 2, 0.1)
 
     def status(self) -> ProjectionStatus:
         return ProjectionStatus(
