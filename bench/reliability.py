@@ -91,6 +91,8 @@ def main() -> int:
         "faults_injected": sum(f["faults"] for f in faulted),
         "requests_cut_off_by_faults_and_retried": unknown,
         "postgres_connections_cut": sum(f.get("connections_cut", 0) for f in figures),
+        "postgres_restarts": sum(f.get("restarts", 0) for f in figures),
+        "sqlite_disk_full_refusals": sum(f.get("disk_full_refusals", 0) for f in figures),
         "hostile_inputs_tried": sum(f.get("inputs", 0) for f in figures),
         "failures_found": results["xfailed"],
         "failing_tests": results["failed"] + results["error"],
@@ -103,6 +105,8 @@ def main() -> int:
     print(f"  concurrent clients:      {summary['concurrent_clients']}")
     print(f"  faults injected:         {summary['faults_injected']} (requests cut off and retried: {unknown})")
     print(f"  PG connections cut:      {summary['postgres_connections_cut']}")
+    print(f"  PG server restarts:      {summary['postgres_restarts']}")
+    print(f"  SQLite disk-full errors: {summary['sqlite_disk_full_refusals']}")
     print(f"  hostile inputs tried:    {summary['hostile_inputs_tried']:,}")
     print(f"  failures found (xfail):  {summary['failures_found']}")
     print(f"  failing tests:           {summary['failing_tests']}")

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -353,6 +354,118 @@ def test_a_read_only_sqlite_directory_gives_a_clear_error_and_no_corruption() ->
     record_figures("read_only_sqlite", backend="sqlite", faults=1, error=error_seen)
 
 
+# -- a full disk under the SQLite data directory ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_filesystem(size_mb: int) -> Iterator[Path]:
+    """A tmpfs of `size_mb` MiB (a real filesystem that really fills up), unmounted afterwards."""
+    mount_point = Path(tempfile.mkdtemp(prefix="kamcore-full-"))
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        mount_point.rmdir()
+        problem = f"a full-disk test needs to mount a small tmpfs (root): {mounted.stderr.strip()}"
+        if IN_CI:
+            pytest.fail(problem)
+        pytest.skip(problem)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+        mount_point.rmdir()
+
+
+def fill(directory: Path, leave_bytes: int) -> Path:
+    """Write a filler file until only `leave_bytes` remain free on the filesystem of `directory`."""
+    filler = directory / "filler"
+    stats = os.statvfs(directory)
+    free = stats.f_bavail * stats.f_frsize
+    with filler.open("wb") as out:
+        remaining = max(free - leave_bytes, 0)
+        chunk = b"\0" * (1 << 20)
+        while remaining > 0:
+            written = out.write(chunk[: min(len(chunk), remaining)])
+            remaining -= written
+    return filler
+
+
+def sqlite_files_intact(data: Path) -> None:
+    for database in data.rglob("*.sqlite*"):
+        if database.suffix in {".sqlite", ".db"} or database.name.endswith(".sqlite"):
+            with sqlite3.connect(database) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", database
+
+
+def test_a_full_disk_gives_a_clear_error_loses_nothing_and_recovers(tmp_path: Path) -> None:
+    """The SQLite data directory's filesystem fills up while clients write; freeing space lets writes resume."""
+    with small_filesystem(64) as disk:
+        settings = Settings(data_dir=disk / "data")
+        headers = {"authorization": f"Bearer {grant_token(settings)}"}
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start_server(settings, port, tmp_path / "serve.log")
+        ledger = Ledger()
+        refusals: list[dict[str, Any]] = []
+        try:
+            with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+                accounts = open_accounts(client, ledger, 3)
+                filler = fill(disk, leave_bytes=256 * 1024)
+                long_text = "x" * 1900
+                for i in range(2000):
+                    fields = {"accountId": accounts[i % 3], "category": "service", "description": f"{i} {long_text}"}
+                    call = mutate(client, ledger, "raiseComplaint", fields, key=f"full-{i}")
+                    if call.outcome != "accepted":
+                        refusals.extend(call.errors)
+                        break
+                assert refusals, (call.outcome, call.codes, call.errors)
+                error = refusals[0]
+                assert error["extensions"]["code"] == "STORAGE_UNAVAILABLE", error
+                assert "full" in error["message"], error
+                assert "nothing was written" in error["message"], error
+                assert "sqlite" not in json.dumps(error).lower(), "no internals in the error"
+                # reads still answer while the disk is full
+                assert (
+                    client.post("/graphql", json={"query": "{ accounts(first: 5) { totalCount } }"}).json()["data"][
+                        "accounts"
+                    ]["totalCount"]
+                    == 3
+                )
+                filler.unlink()
+                retry_unknown(url, headers, ledger)
+                after = mutate(
+                    client,
+                    ledger,
+                    "raiseComplaint",
+                    {"accountId": accounts[0], "category": "service", "description": "after space was freed"},
+                    key="full-after",
+                )
+                assert after.outcome == "accepted", after
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=15)
+        runtime = Runtime(settings)
+        try:
+            outcomes = check_ledger(runtime, ledger)
+            check_read_models(runtime)
+        finally:
+            runtime.close()
+        sqlite_files_intact(settings.data_dir)
+    record_figures(
+        "sqlite_disk_full",
+        backend="sqlite",
+        faults=1,
+        disk_full_refusals=len(refusals),
+        mutations=len(ledger.calls),
+        outcomes=dict(outcomes),
+        error=refusals[0]["message"],
+    )
+
+
 # -- PostgreSQL connections cut under load -------------------------------------------------------------
 
 
@@ -393,27 +506,65 @@ def wait_healthy(url: str, timeout: float) -> float | None:
     return None
 
 
+def postgres_cluster() -> list[str] | None:
+    """The pg_ctlcluster command line for the server behind POSTGRES_URL, if this machine can restart it."""
+    conf = Path("/etc/postgresql")
+    if shutil.which("pg_ctlcluster") is None or not conf.is_dir() or os.geteuid() != 0:
+        return None
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        data_directory = str(conn.execute("SHOW data_directory").fetchone()[0])
+    for version in sorted(p.name for p in conf.iterdir()):
+        for cluster in sorted(p.name for p in (conf / version).iterdir()):
+            if data_directory.rstrip("/").endswith(f"{version}/{cluster}"):
+                return ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster]
+    return None
+
+
+def restart_postgres(cluster: list[str]) -> int:
+    """A real server restart (fast shutdown: every session is cut), returned once it accepts connections."""
+    subprocess.run([*cluster, "restart", "-m", "fast"], check=True, capture_output=True, timeout=120)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            psycopg.connect(POSTGRES_URL, connect_timeout=2).close()
+        except psycopg.OperationalError:
+            assert time.monotonic() < deadline, "PostgreSQL did not come back after the restart"
+            time.sleep(0.2)
+        else:
+            return 1
+
+
 @pytest.mark.postgres
-def test_postgres_connections_cut_under_load_lose_nothing(pg_settings: Settings, tmp_path: Path) -> None:
-    """pg_terminate_backend on only this test's server process: it reconnects, loses nothing, applies once."""
+@pytest.mark.parametrize("fault_kind", ["connections_cut", "server_restart"])
+def test_postgres_faults_under_load_lose_nothing(pg_settings: Settings, tmp_path: Path, fault_kind: str) -> None:
+    """The server's connections cut (pg_terminate_backend), or PostgreSQL itself restarted, while clients write.
+
+    The app reconnects (pool and LISTEN), loses nothing accepted and applies nothing twice.
+    """
+    cluster = postgres_cluster() if fault_kind == "server_restart" else None
+    if fault_kind == "server_restart" and cluster is None:
+        problem = "restarting PostgreSQL needs root and pg_ctlcluster for the cluster behind KAMCORE_TEST_DATABASE_URL"
+        if IN_CI:
+            pytest.fail(problem)
+        pytest.skip(problem)
     headers = {"authorization": f"Bearer {grant_token(pg_settings)}"}
     app_name = f"kamtest-{uuid.uuid4().hex[:10]}"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(pg_settings, port, tmp_path / "serve.log", PGAPPNAME=app_name)
     ledger = Ledger()
-    cut = 0
+    injected = 0
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
             accounts = open_accounts(client, ledger, 3)
-        for _ in range(KILLS + 1):
+        for _ in range(KILLS + 1 if cluster is None else KILLS):
 
             def fault() -> None:
-                nonlocal cut
-                cut += terminate_backends(app_name)
+                nonlocal injected
+                injected += restart_postgres(cluster) if cluster else terminate_backends(app_name)
 
             run_load_with(fault, url, headers, ledger, accounts)
-        assert cut > 0, "the server's connections must carry the application name"
+        assert injected > 0, "the server's connections must carry the application name"
         # the app reconnects: unanswered requests go through on retry, and health recovers
         cut_at = time.monotonic()
         retry_unknown(url, headers, ledger)
@@ -443,11 +594,11 @@ def test_postgres_connections_cut_under_load_lose_nothing(pg_settings: Settings,
         server.wait(timeout=15)
     assert not [c for c in ledger.calls if c.outcome == "refused"]
     record_figures(
-        "postgres_connections_cut",
+        f"postgres_{fault_kind}",
         backend="postgres",
         mutations=len(ledger.calls),
-        faults=KILLS + 1,
-        connections_cut=cut,
+        faults=KILLS + 1 if cluster is None else KILLS,
+        **({"restarts": injected} if cluster else {"connections_cut": injected}),
         recovery_seconds=round(recovery_seconds, 2),
         outcomes=dict(outcomes),
     )

@@ -109,6 +109,7 @@ class Call:
     key: str | None = None
     outcome: str = "unknown"  # accepted, replayed, refused, unknown
     codes: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # top-level GraphQL errors (outcome unknown)
     version: int | None = None
     position: int | None = None
     feedback_id: str | None = None
@@ -165,6 +166,7 @@ def mutate(
         return call
     body = response.json()
     if body.get("errors") or not body.get("data"):
+        call.errors = body.get("errors") or []
         return call
     answer = body["data"][mutation]
     call.codes = [e["code"] for e in answer["userErrors"]]

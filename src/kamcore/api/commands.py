@@ -14,10 +14,10 @@ from strawberry import relay
 
 from kamcore.api.auth import authorize_mutation, check_role
 from kamcore.api.context import Info
-from kamcore.api.errors import UserError
+from kamcore.api.errors import UserError, request_error
 from kamcore.api.reads import node_uuid
 from kamcore.application import CommandContext, CommandResult
-from kamcore.domain.errors import KamError
+from kamcore.domain.errors import KamError, StorageUnavailable
 from kamcore.domain.values import Source
 
 
@@ -89,6 +89,8 @@ async def run_command(info: Info, data: CommandInput, command: Command, account:
 
     try:
         result = await run_in_threadpool(run)
+    except StorageUnavailable as error:  # a fault of the service, not of the input: a top-level error
+        raise request_error(error.message, error.code) from None
     except KamError as error:
         return Outcome(None, [UserError.from_error(error)])
     return Outcome(result, [])

@@ -9,13 +9,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import DatabaseError, IntegrityError, InterfaceError, JSONTranscoder
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.idempotency import CommandRecord, fingerprint
 from kamcore.application.transcodings import register_domain_transcodings
 from kamcore.domain.envelope import AuditEnvelope
-from kamcore.domain.errors import Conflict, NotFound, VersionConflict
+from kamcore.domain.errors import Conflict, NotFound, StorageUnavailable, VersionConflict
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -83,7 +83,22 @@ class CommandHandling(Application[UUID]):
 
         `body` validates and raises typed errors before anything is saved, so a failed command
         writes nothing. A retry with the same key returns the first result and writes nothing.
+        A store that cannot be read or written is a typed `StorageUnavailable`, not a crash.
         """
+        try:
+            return self._execute(ctx, command, arguments, body)
+        except IntegrityError:
+            raise
+        except (DatabaseError, InterfaceError) as error:
+            raise StorageUnavailable.from_error(error) from error
+
+    def _execute(
+        self,
+        ctx: CommandContext,
+        command: str,
+        arguments: dict[str, Any],
+        body: Callable[[AuditEnvelope], Outcome],
+    ) -> CommandResult:
         record_id = CommandRecord.id_for(ctx.actor, ctx.idempotency_key) if ctx.idempotency_key else None
         print_ = fingerprint(command, arguments)
         if record_id is not None:

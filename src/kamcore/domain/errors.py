@@ -44,3 +44,25 @@ class VersionConflict(Conflict):
         super().__init__(f"Version conflict: {detail}; reload and retry", field=field)
         self.expected = expected
         self.actual = actual
+
+
+class StorageUnavailable(KamError):
+    """The event store refused or lost the write (disk full, read-only, unreachable): a fault, not bad input.
+
+    Disk-full and read-only refusals wrote nothing; after a lost connection the outcome is unknown,
+    so the message tells the client to retry with the same idempotency key.
+    """
+
+    code = "STORAGE_UNAVAILABLE"
+
+    @classmethod
+    def from_error(cls, error: BaseException) -> StorageUnavailable:
+        text = str(error).lower()
+        if "full" in text:
+            return cls("the event store is full (no space left); nothing was written")
+        if "readonly" in text or "read-only" in text or "read only" in text:
+            return cls("the event store is read-only; nothing was written")
+        return cls(
+            "the event store could not be reached; the write may not have completed: "
+            "retry with the same idempotency key"
+        )
