@@ -465,6 +465,35 @@ def audit_replay(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> 
         raise typer.Exit(1)
 
 
+@audit.command("invariants")
+def audit_invariants(
+    batch_size: Annotated[int, typer.Option(min=100, help="Events per read.")] = 10_000,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Rebuild every aggregate from the stored log and check the domain invariants (DESIGN.md §3) on each."""
+    from kamcore.audit.invariants import check_invariants
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        report = check_invariants(runtime, batch_size)
+    finally:
+        runtime.close()
+    table = Table("aggregate type", "checked")
+    for kind, count in sorted(report.aggregates.items()):
+        table.add_row(kind, f"{count:,}")
+    console.print(table)
+    console.print(
+        f"checked {sum(report.aggregates.values()):,} aggregates ({report.events:,} events) in {report.seconds:.1f} s "
+        f"({report.events_per_second:,.0f} events/s): {report.violation_count} violation(s)"
+    )
+    for violation in report.violations:
+        console.print(f"[red]{violation}[/red]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @audit.command("history")
 def audit_history(
     account: Annotated[

@@ -119,6 +119,10 @@ class EventLogReader:
         self._range_sql = f"{columns} WHERE {t.position} > ? AND {t.position} <= ? ORDER BY {t.position} LIMIT ?"
         self._aggregate_sql = f"{columns} WHERE originator_id = ? ORDER BY {t.position}"
         self._count_sql = f"SELECT COUNT(*) FROM {t.name} WHERE {t.position} > ?"  # noqa: S608 - identifiers only
+        self._by_aggregate_sql = (
+            f"{columns} WHERE (originator_id, originator_version) > (?, ?)"
+            " ORDER BY originator_id, originator_version LIMIT ?"
+        )
 
     @classmethod
     def open(cls, backend: Backend, app: CommandHandling) -> EventLogReader:
@@ -137,6 +141,17 @@ class EventLogReader:
     def events_of(self, originator_id: UUID) -> list[RawEvent]:
         """One aggregate's events in log order (found through the event store's primary key)."""
         return self._decoded(self.connection.fetchall(self._aggregate_sql, (self.table.id_param(originator_id),)))
+
+    def by_aggregate(self, batch_size: int) -> Iterator[list[RawEvent]]:
+        """Every event grouped by aggregate, in version order (the store's primary key), a batch at a time."""
+        after: tuple[Any, int] = (self.table.id_param(UUID(int=0)), -1)
+        while True:
+            batch = self._decoded(self.connection.fetchall(self._by_aggregate_sql, (*after, batch_size)))
+            if not batch:
+                return
+            yield batch
+            _, originator, version, _, _ = batch[-1]
+            after = (self.table.id_param(UUID(bytes=originator)), version)
 
     def count(self, after: int) -> int:
         """How many events lie after `after` (e.g. not yet chained)."""
