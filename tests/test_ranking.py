@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from kamcore.domain.errors import InvalidInput
 from kamcore.projections.ranking import AccountFacts, Override, rank_accounts
 from kamcore.runtime import Runtime
 
-from .ranking_book import on
+from .ranking_book import bound_account, on
 
 SMALL = parse_criteria(
     {
@@ -225,3 +226,25 @@ def test_key_accounts_short_of_their_service_standard_are_listed(runtime: Runtim
     assert service_gaps(runtime.rankings, date(2026, 3, 31)) == []
     late = service_gaps(runtime.rankings, date(2026, 6, 30))  # the review is now more than 60 days old
     assert [g.problems for g in late] == [("no account review in the last 60 days",)]
+
+
+def test_a_kept_ranking_is_served_at_once_and_refreshed_in_the_background(
+    runtime: Runtime, book: dict[str, Any]
+) -> None:
+    """Readers that accept an older position get the kept ranking; a newer one replaces it without them waiting."""
+    day = date(2026, 3, 31)
+    first = runtime.rankings.ranking(day)
+    assert first.position == runtime.app.head_position()
+    d, _ = bound_account(runtime, "Dynamo", "900000.00", "2026-03-01", "2027-03-01")
+    assert runtime.wait_for(runtime.app.head_position())
+    served = runtime.rankings.ranking(day, at_least=first.position)
+    assert served is first  # stale but acceptable to this reader: no waiting for a re-rank
+    deadline = time.monotonic() + 10
+    while (fresh := runtime.rankings.ranking(day, at_least=first.position)) is first:
+        assert time.monotonic() < deadline, "the background refresh never replaced the kept ranking"
+        time.sleep(0.02)
+    assert fresh.position == runtime.app.head_position()
+    assert fresh.key_accounts()[0].account.account_id == str(d)
+    # a reader that needs the newest position never gets an older ranking
+    assert runtime.rankings.ranking(day).position == runtime.app.head_position()
+    assert runtime.rankings.ranking(day, at_least=runtime.app.head_position()) is fresh

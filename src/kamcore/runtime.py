@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from kamcore.application import KamApplication
 from kamcore.audit.chain import open_chain_keeper
+from kamcore.domain.values import today
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
 from kamcore.projections.ranking_view import RankingView
@@ -54,6 +55,7 @@ class Runtime:
             self.app.on_saved(runner.wake)
             runner.start()
         self._unwatch = self.backend.watch(self.app, self._wake_all, self._stop)
+        self.rankings.warm(today())
 
     def _wake_all(self) -> None:
         for runner in self._followers:
@@ -68,6 +70,7 @@ class Runtime:
 
     def close(self) -> None:
         self._stop.set()
+        self.rankings.close()
         for runner in self._followers:
             runner.stop()
         if self._unwatch:

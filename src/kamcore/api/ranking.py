@@ -14,7 +14,7 @@ from strawberry import relay
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.context import Info
 from kamcore.api.errors import bad_input
-from kamcore.api.reads import node_uuid
+from kamcore.api.reads import MinPosition, ensure_position, node_uuid
 from kamcore.domain.errors import KamError
 from kamcore.domain.values import today
 from kamcore.projections.ranking import Ranked
@@ -103,6 +103,7 @@ class AccountRanking:
 class KeyAccountList:
     as_of: date = strawberry.field(description="The business date ranked.")
     criteria_version: str = strawberry.field(description="The criteria version used.")
+    position: int = strawberry.field(description="Event-log position of the facts this ranking includes.")
     total_count: int = strawberry.field(description="Key accounts matching the filter.")
     premium_share: Decimal | None = strawberry.field(description="Share of written premium the key set holds.")
     profit_share: Decimal | None = strawberry.field(description="Share of profit contribution the key set holds.")
@@ -163,12 +164,14 @@ class TierAtDate:
     tier: str | None = strawberry.field(description="Tier then.")
 
 
-async def _ranking(info: Info, as_of: date | None, version: str | None) -> Ranking:
+async def _ranking(info: Info, as_of: date | None, version: str | None, min_position: int | None) -> Ranking:
+    """The ranking read by a query: any kept one that includes `min_position` (see RankingView.ranking)."""
     view = info.context.runtime.rankings
+    await ensure_position(info, min_position)
 
     def run() -> Ranking:
         day = as_of or today()
-        return view.ranking(day, view.criteria_version(version) if version else None)
+        return view.ranking(day, view.criteria_version(version) if version else None, at_least=min_position or 0)
 
     try:
         return await run_in_threadpool(run)
@@ -197,15 +200,17 @@ class RankingQueries:
         criteria_version: Version = None,
         first: Annotated[int, strawberry.argument(description="How many (1-100).")] = 50,
         filter: Annotated[KeyAccountFilter | None, strawberry.argument(description="Narrows the list.")] = None,
+        min_position: MinPosition = None,
     ) -> KeyAccountList:
         if not 1 <= first <= MAX_PAGE:
             raise bad_input(KamError(f"must be between 1 and {MAX_PAGE}", field="first"))
-        ranking = await _ranking(info, as_of, criteria_version)
+        ranking = await _ranking(info, as_of, criteria_version, min_position)
         chosen = [r for r in ranking.key_accounts() if filter is None or filter.matches(r)]
         chosen.sort(key=lambda r: (r.rank is None, r.rank or 0))
         return KeyAccountList(
             as_of=ranking.as_of,
             criteria_version=ranking.criteria.version,
+            position=ranking.position,
             total_count=len(chosen),
             premium_share=ranking.share("written_premium"),
             profit_share=ranking.share("profit_contribution"),
@@ -221,8 +226,9 @@ class RankingQueries:
         account_id: Annotated[relay.GlobalID, strawberry.argument(description="The account.")],
         as_of: AsOf = None,
         criteria_version: Version = None,
+        min_position: MinPosition = None,
     ) -> AccountRanking:
-        ranking = await _ranking(info, as_of, criteria_version)
+        ranking = await _ranking(info, as_of, criteria_version, min_position)
         try:
             account = node_uuid(account_id, "Account", "account_id")
             return AccountRanking.from_ranked(info.context.runtime.rankings.account(ranking, str(account)))
@@ -239,11 +245,13 @@ class RankingQueries:
         basis: Annotated[ParetoBasis, strawberry.argument(description="What to accumulate.")],
         as_of: AsOf = None,
         points: Annotated[int, strawberry.argument(description="At most this many points (1-100).")] = 20,
+        min_position: MinPosition = None,
     ) -> list[ParetoPoint]:
         if not 1 <= points <= MAX_PAGE:
             raise bad_input(KamError(f"must be between 1 and {MAX_PAGE}", field="points"))
+        await ensure_position(info, min_position)
         view = info.context.runtime.rankings
-        curve = await run_in_threadpool(view.pareto, as_of or today(), basis.value)
+        curve = await run_in_threadpool(view.pareto, as_of or today(), basis.value, min_position or 0)
         step = max(1, len(curve) // points)
         sampled = curve[step - 1 :: step][: points - 1] + curve[-1:] if curve else []
         return [ParetoPoint(accounts=n, cumulative=c, share=s) for n, c, s in dict.fromkeys(sampled)]
@@ -257,10 +265,12 @@ class RankingQueries:
         info: Info,
         criteria_version: Annotated[str, strawberry.argument(description="The proposed version.")],
         as_of: AsOf = None,
+        min_position: MinPosition = None,
     ) -> CriteriaSimulation:
+        await ensure_position(info, min_position)
         view = info.context.runtime.rankings
         try:
-            result = await run_in_threadpool(view.simulate, criteria_version, as_of or today())
+            result = await run_in_threadpool(view.simulate, criteria_version, as_of or today(), min_position or 0)
         except KamError as error:
             raise bad_input(error) from None
         current, proposed = result["current"], result["proposed"]
@@ -283,8 +293,12 @@ class RankingQueries:
         "roles): the 'needs attention' list.",
         permission_classes=[IsAuthenticated],
     )
-    async def key_accounts_needing_attention(self, info: Info, as_of: AsOf = None) -> list[ServiceGapInfo]:
-        gaps = await run_in_threadpool(service_gaps, info.context.runtime.rankings, as_of or today())
+    async def key_accounts_needing_attention(
+        self, info: Info, as_of: AsOf = None, min_position: MinPosition = None
+    ) -> list[ServiceGapInfo]:
+        await ensure_position(info, min_position)
+        rankings = info.context.runtime.rankings
+        gaps = await run_in_threadpool(service_gaps, rankings, as_of or today(), min_position or 0)
         return [
             ServiceGapInfo(
                 ranking=AccountRanking.from_ranked(g.ranked),
@@ -305,6 +319,7 @@ class RankingQueries:
         account_id: Annotated[relay.GlobalID, strawberry.argument(description="The account.")],
         months: Annotated[int, strawberry.argument(description="How many month ends back (1-24).")] = 12,
         as_of: AsOf = None,
+        min_position: MinPosition = None,
     ) -> list[TierAtDate]:
         from kamcore.projections.ranking_view import previous_month_end
 
@@ -318,5 +333,7 @@ class RankingQueries:
         for _ in range(months):
             day = previous_month_end(day)
             ends.insert(0, day)
-        history = await run_in_threadpool(info.context.runtime.rankings.tier_history, account, ends)
+        await ensure_position(info, min_position)
+        rankings = info.context.runtime.rankings
+        history = await run_in_threadpool(rankings.tier_history, account, ends, min_position or 0)
         return [TierAtDate(on=on, tier=tier, key=key) for on, tier, key in history]

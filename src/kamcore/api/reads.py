@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
+import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 
@@ -12,6 +14,14 @@ from kamcore.api.errors import request_error
 from kamcore.domain.errors import NotFound
 
 READ_YOUR_WRITES_TIMEOUT = 5.0
+
+MinPosition = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Wait until read models include this event-log position (read-your-writes); pass a payload's "
+        "position. Without it a ranking may be served from a few events back while a newer one is computed."
+    ),
+]
 
 
 async def ensure_position(info: Info, position: int | None) -> None:

@@ -1,16 +1,21 @@
 """Key-account rankings from the ranking facts: current, as of a date, under a proposed criteria version.
 
 Facts are summed over the criteria's window of business months in SQL; scoring runs in Python on
-those sums (never on the event log). Results are cached per (read-model position, date, version).
+those sums (never on the event log). Scoring a large book takes seconds, so the newest ranking per
+(date, version) is kept with the read-model position it includes: a reader that accepts that
+position gets it at once while a background thread re-ranks the newer facts (stale-while-revalidate);
+a reader that needs a newer position waits for the new ranking.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import tomllib
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,7 +29,10 @@ from kamcore.projections.insurance_math import month_of, month_start
 from kamcore.projections.ranking import AccountFacts, Override, Ranked, pareto_curve, rank_accounts
 from kamcore.projections.store import ReadModelStore
 
+log = logging.getLogger(__name__)
+
 CACHE_ENTRIES = 16
+RankingKey = tuple[date, Criteria, bool]  # as of, criteria version, hysteresis
 DEFAULT_CRITERIA_FILE = Path(__file__).resolve().parents[3] / "projections" / "key_accounts.toml"
 
 
@@ -57,6 +65,7 @@ class Ranking:
     as_of: date
     criteria: Criteria
     accounts: list[Ranked]
+    position: int = 0  # the read-model position the facts included
 
     @cached_property
     def key_set(self) -> list[Ranked]:
@@ -85,8 +94,17 @@ class RankingView:
         self.store = store
         self.app_name = app_name
         self.default = load_default_criteria()
-        self._cache: OrderedDict[tuple[Any, ...], Ranking] = OrderedDict()
+        self._cache: OrderedDict[RankingKey, tuple[int, Ranking]] = OrderedDict()
         self._lock = threading.Lock()
+        self._refreshing: set[RankingKey] = set()
+        self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ranking-refresh")
+
+    def close(self) -> None:
+        self._refresher.shutdown(wait=False, cancel_futures=True)
+
+    def warm(self, as_of: date) -> None:
+        """Rank `as_of` in the background (at start-up) so the first reader does not wait for it."""
+        self._refresh((as_of, self.criteria_in_force(as_of), True))
 
     # -- criteria -------------------------------------------------------------------------------
 
@@ -132,13 +150,55 @@ class RankingView:
 
     # -- rankings --------------------------------------------------------------------------------
 
-    def ranking(self, as_of: date, criteria: Criteria | None = None, *, hysteresis: bool = True) -> Ranking:
-        chosen = criteria or self.criteria_in_force(as_of)
-        key = (self.store.position(self.app_name), as_of, chosen, hysteresis)
+    def ranking(
+        self,
+        as_of: date,
+        criteria: Criteria | None = None,
+        *,
+        hysteresis: bool = True,
+        at_least: int | None = None,
+    ) -> Ranking:
+        """The ranking of `as_of` under `criteria` (default: the version in force then).
+
+        `at_least=None` asks for the read model's current position; `at_least=n` accepts any kept
+        ranking that includes position n, and refreshes it in the background when newer facts exist.
+        """
+        key: RankingKey = (as_of, criteria or self.criteria_in_force(as_of), hysteresis)
+        position = self.store.position(self.app_name)
         with self._lock:
-            if key in self._cache:
+            kept = self._cache.get(key)
+            if kept is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+        if kept is not None and (kept[0] >= position or (at_least is not None and kept[0] >= at_least)):
+            if kept[0] < position:
+                self._refresh(key)
+            return kept[1]
+        return self._compute(key, position)
+
+    def _refresh(self, key: RankingKey) -> None:
+        with self._lock:
+            if key in self._refreshing:
+                return
+            self._refreshing.add(key)
+
+        def run() -> None:
+            try:
+                self._compute(key, self.store.position(self.app_name))
+            except Exception:
+                log.exception("ranking refresh failed for %s", key[:1])
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+        try:
+            self._refresher.submit(run)
+        except RuntimeError:  # shut down: nobody will read the result
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def _compute(self, key: RankingKey, position: int) -> Ranking:
+        """Rank from the facts; `position` was read before the facts, so the ranking includes at least it."""
+        as_of, chosen, hysteresis = key
         previous = None
         if hysteresis and chosen.hysteresis > 0:
             before = self.ranking(previous_month_end(as_of), chosen, hysteresis=False)
@@ -149,9 +209,13 @@ class RankingView:
             rank_accounts(
                 self._facts(as_of, chosen), chosen, previous_tiers=previous, overrides=self._overrides(as_of)
             ),
+            position,
         )
         with self._lock:
-            self._cache[key] = result
+            kept = self._cache.get(key)
+            if kept is None or kept[0] <= position:
+                self._cache[key] = (position, result)
+                self._cache.move_to_end(key)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return result
@@ -162,9 +226,10 @@ class RankingView:
             raise NotFound(f"no ranked account {account_id}", field="account_id")
         return found
 
-    def simulate(self, version_id: str, as_of: date) -> dict[str, Any]:
+    def simulate(self, version_id: str, as_of: date, at_least: int | None = None) -> dict[str, Any]:
         """Which accounts a proposed version would add to or drop from the key set, and the shares it would hold."""
-        current, proposed = self.ranking(as_of), self.ranking(as_of, self.criteria_version(version_id))
+        current = self.ranking(as_of, at_least=at_least)
+        proposed = self.ranking(as_of, self.criteria_version(version_id), at_least=at_least)
         now = {r.account.account_id for r in current.key_accounts()}
         then = {r.account.account_id for r in proposed.key_accounts()}
         return {
@@ -174,16 +239,19 @@ class RankingView:
             "leaving": [r for r in current.accounts if r.account.account_id in now - then],
         }
 
-    def pareto(self, as_of: date, basis: str) -> list[tuple[int, Decimal, Decimal]]:
+    def pareto(self, as_of: date, basis: str, at_least: int | None = None) -> list[tuple[int, Decimal, Decimal]]:
         if basis not in ("written_premium", "profit_contribution"):
             raise InvalidInput("is written_premium or profit_contribution", field="basis")
-        return pareto_curve(self.ranking(as_of).accounts, basis)
+        return pareto_curve(self.ranking(as_of, at_least=at_least).accounts, basis)
 
-    def tier_history(self, account_id: str, month_ends: list[date]) -> list[tuple[date, str | None, bool]]:
+    def tier_history(
+        self, account_id: str, month_ends: list[date], at_least: int | None = None
+    ) -> list[tuple[date, str | None, bool]]:
         """(month end, tier, key) for one account at each month end."""
         out = []
         for day in month_ends:
-            ranked = next((r for r in self.ranking(day).accounts if r.account.account_id == account_id), None)
+            ranking = self.ranking(day, at_least=at_least)
+            ranked = next((r for r in ranking.accounts if r.account.account_id == account_id), None)
             out.append((day, ranked.tier if ranked else None, bool(ranked and ranked.key)))
         return out
 
@@ -281,7 +349,7 @@ class ServiceGap:
     problems: tuple[str, ...]
 
 
-def service_gaps(view: RankingView, as_of: date) -> list[ServiceGap]:
+def service_gaps(view: RankingView, as_of: date, at_least: int | None = None) -> list[ServiceGap]:
     """Key accounts missing their tier's review cadence, a lead, or required team roles on `as_of`."""
     day = as_of.isoformat()
     with view.store.reading() as sql:
@@ -294,7 +362,7 @@ def service_gaps(view: RankingView, as_of: date) -> list[ServiceGap]:
             standards[row["tier"]] = dict(row)  # the latest effective standard per tier wins
         service = {r["account_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}ranking_service").fetchall()}
     gaps = []
-    for ranked in view.ranking(as_of).key_accounts():
+    for ranked in view.ranking(as_of, at_least=at_least).key_accounts():
         standard = standards.get(ranked.tier or "")
         if standard is None:
             continue
