@@ -11,6 +11,7 @@ import pytest
 
 from kamcore.domain.criteria import parse_criteria
 from kamcore.domain.errors import InvalidInput
+from kamcore.projections.kpi_view import KpiView, Period
 from kamcore.projections.ranking import AccountFacts, Override, rank_accounts
 from kamcore.runtime import Runtime
 
@@ -248,3 +249,23 @@ def test_a_kept_ranking_is_served_at_once_and_refreshed_in_the_background(
     # a reader that needs the newest position never gets an older ranking
     assert runtime.rankings.ranking(day).position == runtime.app.head_position()
     assert runtime.rankings.ranking(day, at_least=runtime.app.head_position()) is fresh
+
+
+def test_the_kpi_tier_grain_groups_facts_by_the_tier_held_at_the_end_of_their_month(
+    runtime: Runtime, book: dict[str, Any]
+) -> None:
+    """Atlas (bound in January) is the only key account; Borealis and Cobalt (February) are not key."""
+    tiers_jan = runtime.rankings.ranking(date(2026, 1, 31)).tiers
+    tiers_feb = runtime.rankings.ranking(date(2026, 2, 28)).tiers
+    assert set(tiers_jan) == set(tiers_feb) == {book["a"]}
+    view = KpiView(runtime.stores["kpi_measures"], tiers=lambda day: runtime.rankings.ranking(day).tiers)
+    board = dict(view.leaderboard("revenue_per_quarter", "tier", Period.quarter(2026, 1), date(2026, 3, 31)))
+    assert set(board) == {tiers_jan[book["a"]], "non_key"}
+    assert board[tiers_jan[book["a"]]].value == 120000
+    assert board["non_key"].value == 35000  # Borealis 30,000 + Cobalt 5,000
+    without_ranking = dict(
+        KpiView(runtime.stores["kpi_measures"]).leaderboard(
+            "revenue_per_quarter", "tier", Period.quarter(2026, 1), date(2026, 3, 31)
+        )
+    )
+    assert set(without_ranking) == {"non_key"}

@@ -36,7 +36,11 @@ class PeriodKind(Enum):
 class KpiGrain(Enum):
     RELATIONSHIP_MANAGER = strawberry.enum_value("rm", description="One relationship manager (employee id).")
     TEAM = strawberry.enum_value("team", description="One team (team id, membership at each fact's date).")
-    TIER = strawberry.enum_value("tier", description="A key-account tier; 'unranked' until the ranking assigns tiers.")
+    TIER = strawberry.enum_value(
+        "tier",
+        description="A key-account tier (strategic, development, …, or non_key): an account's facts count for the "
+        "tier it held at the end of the fact's month, as ranked then.",
+    )
     COMPANY = strawberry.enum_value("company", description="The whole company.")
 
 
@@ -191,7 +195,8 @@ def _may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
 
 
 def _view(info: Info) -> KpiView:
-    return KpiView(info.context.runtime.stores["kpi_measures"])
+    runtime = info.context.runtime
+    return KpiView(runtime.stores["kpi_measures"], tiers=lambda day: runtime.rankings.ranking(day, at_least=0).tiers)
 
 
 async def _scorecard(

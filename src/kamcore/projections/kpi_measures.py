@@ -56,7 +56,7 @@ NO_RM = ""  # facts no RM earned (company-level records): counted for the compan
 FACTS = Table(
     "kpi_fact",
     ("fact_key", "rm_id"),
-    ("fact_key", "rm_id", "measure", "team", "tier", "account_id", "day", "known_on", "void_on", "num", "den"),
+    ("fact_key", "rm_id", "measure", "team", "account_id", "day", "known_on", "void_on", "num", "den"),
 )
 ACCOUNTS = Table("kpi_account", ("account_id",), ("account_id", "segment", "closed_on", "assignments"))
 RMS = Table("kpi_rm", ("rm_id",), ("rm_id", "registered_on", "left_on", "teams", "tools"))
@@ -143,7 +143,7 @@ class KpiMeasuresProjection(Projection):
     )
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}kpi_fact (fact_key TEXT NOT NULL, rm_id TEXT NOT NULL, measure TEXT NOT NULL,"
-        " team TEXT NOT NULL, tier TEXT, account_id TEXT, day TEXT NOT NULL, known_on TEXT NOT NULL, void_on TEXT,"
+        " team TEXT NOT NULL, account_id TEXT, day TEXT NOT NULL, known_on TEXT NOT NULL, void_on TEXT,"
         " num BIGINT NOT NULL, den BIGINT NOT NULL, PRIMARY KEY (fact_key, rm_id))",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_measure ON {t}kpi_fact (measure, day)",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_rm ON {t}kpi_fact (rm_id, measure, day)",
@@ -226,7 +226,6 @@ class KpiMeasuresProjection(Projection):
                     "rm_id": rm_id,
                     "measure": measure,
                     "team": team if team is not None else self._team(sql, rm_id, day_s),
-                    "tier": None,  # filled from the ranking projection's tier history once it exists
                     "account_id": str(account_id) if account_id is not None else None,
                     "day": day_s,
                     "known_on": known,

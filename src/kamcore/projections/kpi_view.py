@@ -3,6 +3,8 @@
 Fact measures are read as rows (filtered by period, `known_on <= as_of` and not void by then) and
 counted once per (group, fact); state measures are computed from the state tables at the period's
 reference date. Ratios with a zero denominator are None; numerator and denominator always come along.
+At the tier grain an account's facts count for the tier it held at the end of the fact's month (as
+ranked then), or for `non_key`; facts without an account (an RM's training, say) have no tier.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -22,7 +24,7 @@ from kamcore.projections.kpi_measures import NO_RM, lead_on, team_on
 from kamcore.projections.store import ReadModelStore
 
 GRAINS = ("rm", "team", "tier", "company")
-UNRANKED = "unranked"
+NON_KEY = "non_key"
 COMPANY = "company"
 ASSESSMENT_RECENCY_DAYS = 365
 
@@ -151,11 +153,31 @@ def _percentile(values: Sequence[int], q: float) -> float | None:
 # -- the view --------------------------------------------------------------------------------
 
 
+TierSource = Callable[[date], Mapping[str, str]]  # month end → {account id: tier} of the key accounts then
+
+
+class Tiers:
+    """Key-account tiers at month ends, looked up once per query (each month end is one ranking)."""
+
+    def __init__(self, source: TierSource | None) -> None:
+        self.source = source
+        self._at: dict[date, Mapping[str, str]] = {}
+
+    def of(self, account_id: str | None, day: date) -> str | None:
+        if not account_id:
+            return None
+        end = min(_add_months(day.replace(day=1), 1) - timedelta(days=1), datetime.now(UTC).date())
+        if end not in self._at:
+            self._at[end] = self.source(end) if self.source else {}
+        return self._at[end].get(account_id, NON_KEY)
+
+
 class _State:
     """State tables loaded once per query (small: accounts, RMs, policies)."""
 
-    def __init__(self, sql: Any) -> None:
+    def __init__(self, sql: Any, tiers: Tiers) -> None:
         self.sql = sql
+        self.tiers = tiers
         self.accounts = {r["account_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_account").fetchall()}
         for row in self.accounts.values():
             row["assignments"] = json.loads(row["assignments"])
@@ -174,12 +196,12 @@ class _State:
         account = self.accounts.get(account_id)
         return lead_on(account["assignments"], day.isoformat()) if account else NO_RM
 
-    def group(self, rm_id: str, day: date, grain: str) -> str | None:
+    def group(self, rm_id: str, day: date, grain: str, account_id: str | None = None) -> str | None:
         """The group an RM's fact on `day` belongs to at `grain` (None: not counted at that grain)."""
         if grain == "company":
             return COMPANY
         if grain == "tier":
-            return UNRANKED
+            return self.tiers.of(account_id, day)
         if rm_id == NO_RM:
             return None
         if grain == "rm":
@@ -207,10 +229,25 @@ class _State:
         return {a for a in self.by_account if self.active(a, day, as_of)}
 
 
+class _Lazy:
+    """What one query loads at most once: the state tables (only if a state measure needs them) and tiers."""
+
+    def __init__(self, sql: Any, tiers: Tiers) -> None:
+        self.sql = sql
+        self.tiers = tiers
+        self._state: _State | None = None
+
+    def __call__(self) -> _State:
+        if self._state is None:
+            self._state = _State(self.sql, self.tiers)
+        return self._state
+
+
 class KpiView:
-    def __init__(self, store: ReadModelStore, cat: Catalogue | None = None) -> None:
+    def __init__(self, store: ReadModelStore, cat: Catalogue | None = None, tiers: TierSource | None = None) -> None:
         self.store = store
         self.catalogue = cat or catalogue()
+        self.tiers = tiers
 
     # -- measures --------------------------------------------------------------------------
 
@@ -219,21 +256,21 @@ class KpiView:
         return [
             dict(r)
             for r in sql.execute(
-                "SELECT fact_key, rm_id, team, tier, account_id, day, num, den FROM {t}kpi_fact"
+                "SELECT fact_key, rm_id, team, account_id, day, num, den FROM {t}kpi_fact"
                 " WHERE measure = ? AND day >= ? AND day < ? AND known_on <= ? AND (void_on IS NULL OR void_on > ?)",
                 [measure, period.start.isoformat(), period.end.isoformat(), known, known],
             ).fetchall()
         ]
 
     @staticmethod
-    def group_rows(rows: Sequence[dict[str, Any]], grain: str) -> dict[str, Agg]:
+    def group_rows(rows: Sequence[dict[str, Any]], grain: str, tiers: Tiers) -> dict[str, Agg]:
         seen: set[tuple[str, str]] = set()
         out: dict[str, Agg] = defaultdict(Agg)
         for r in rows:
             if grain == "company":
                 g = COMPANY
             elif grain == "tier":
-                g = r["tier"] or UNRANKED
+                g = tiers.of(r["account_id"], date.fromisoformat(r["day"]))
             elif grain == "rm":
                 g = r["rm_id"] or None
             else:
@@ -248,18 +285,16 @@ class KpiView:
                 agg.values.append(r["num"])
         return out
 
-    def measure(
-        self, sql: Any, state: Callable[[], _State], name: str, grain: str, period: Period, as_of: date
-    ) -> dict[str, Agg]:
+    def measure(self, sql: Any, state: _Lazy, name: str, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
         computed = STATE_MEASURES.get(name)
         if computed is not None:
             return computed(self, sql, state(), grain, period, as_of)
-        return self.group_rows(self.fact_rows(sql, name, period, as_of), grain)
+        return self.group_rows(self.fact_rows(sql, name, period, as_of), grain, state.tiers)
 
     # -- KPIs ------------------------------------------------------------------------------
 
     def compute(
-        self, sql: Any, state: Callable[[], _State], kpi: Kpi, grain: str, period: Period, as_of: date
+        self, sql: Any, state: _Lazy, kpi: Kpi, grain: str, period: Period, as_of: date
     ) -> dict[str, KpiResult]:
         """The KPI for every group of the grain that has data."""
 
@@ -334,12 +369,7 @@ class KpiView:
             raise InvalidInput(f"grain must be one of {', '.join(GRAINS)} with a key", field="grain")
         kpis = [k for k in self.catalogue.kpis if kpi_ids is None or k.id in kpi_ids]
         with self.store.reading() as sql:
-            cache: list[_State] = []
-
-            def state() -> _State:
-                if not cache:
-                    cache.append(_State(sql))
-                return cache[0]
+            state = _Lazy(sql, Tiers(self.tiers))
 
             def one(kpi: Kpi, p: Period) -> KpiResult:
                 return self.compute(sql, state, kpi, grain, p, as_of).get(g) or self._empty(kpi, p)
@@ -366,12 +396,7 @@ class KpiView:
         as_of = as_of or datetime.now(UTC).date()
         kpi = self.catalogue.kpi(kpi_id)
         with self.store.reading() as sql:
-            cache: list[_State] = []
-
-            def state() -> _State:
-                if not cache:
-                    cache.append(_State(sql))
-                return cache[0]
+            state = _Lazy(sql, Tiers(self.tiers))
 
             results = self.compute(sql, state, kpi, grain, period, as_of)
         ranked = sorted(
@@ -446,7 +471,7 @@ def _by_group(state: _State, grain: str, items: Sequence[tuple[str, date, int, i
     """items: (account_id, attribution day, n, d) → per group of the lead RM on that day."""
     out: dict[str, Agg] = defaultdict(Agg)
     for account_id, day, n, d in items:
-        g = state.group(state.lead(account_id, day), day, grain)
+        g = state.group(state.lead(account_id, day), day, grain, account_id)
         if g is not None:
             out[g].n += n
             out[g].d += d
@@ -504,7 +529,7 @@ def m_client_referrals(
         for r in view.fact_rows(sql, "referrals", period, as_of)
         if r["account_id"] and state.active(r["account_id"], date.fromisoformat(r["day"]), as_of)
     ]
-    return view.group_rows(rows, grain)
+    return view.group_rows(rows, grain, state.tiers)
 
 
 def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
@@ -521,7 +546,7 @@ def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Perio
     for p in state.policies:
         if not state.in_force(p, day, as_of):
             continue
-        g = state.group(state.lead(p["account_id"], day), day, grain)
+        g = state.group(state.lead(p["account_id"], day), day, grain, p["account_id"])
         if g is not None:
             in_force[g] += 1
         relevant = [
@@ -666,7 +691,7 @@ def m_strategy_csat(view: KpiView, sql: Any, state: _State, grain: str, period: 
         )
 
     return view.group_rows(
-        [r for r in view.fact_rows(sql, "csat_responses", period, as_of) if after_strategy(r)], grain
+        [r for r in view.fact_rows(sql, "csat_responses", period, as_of) if after_strategy(r)], grain, state.tiers
     )
 
 
@@ -688,7 +713,7 @@ def m_retained_referrals(
 
 def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
     """Closed claims' report-to-close days; open claims (right-censored) reported next to them, never mixed in."""
-    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of), grain)
+    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of), grain, state.tiers)
     last = _last(period, as_of)
     rows = sql.execute(
         "SELECT account_id, reported_on FROM {t}kpi_claim"
@@ -697,7 +722,7 @@ def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Per
     ).fetchall()
     ages: dict[str, list[int]] = defaultdict(list)
     for r in rows:
-        g = state.group(state.lead(r["account_id"], last), last, grain)
+        g = state.group(state.lead(r["account_id"], last), last, grain, r["account_id"])
         if g is not None:
             ages[g].append((last - date.fromisoformat(r["reported_on"])).days)
     for g in set(out) | set(ages):

@@ -76,6 +76,11 @@ class Ranking:
         return self.key_set
 
     @cached_property
+    def tiers(self) -> dict[str, str]:
+        """Account id → tier of every key account (the KPI tier grain groups by it)."""
+        return {r.account.account_id: r.tier for r in self.key_set if r.tier}
+
+    @cached_property
     def _shares(self) -> dict[str, Decimal | None]:
         shares: dict[str, Decimal | None] = {}
         for basis in ("written_premium", "profit_contribution"):
