@@ -202,37 +202,46 @@ def project(data_dir: DataDir = None, database_url: DatabaseUrl = None, log_leve
 @app.command()
 def rebuild(
     name: Annotated[list[str] | None, typer.Argument(help="Projections to rebuild (default: all).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Worker processes sharing out the read models (0: one per CPU core).")
+    ] = 1,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Empty read models and replay the whole log into them, with progress."""
-    from kamcore.runtime import Runtime
+    """Empty read models and replay the whole log into them in one pass (per worker), with progress and events/s."""
+    import os
 
-    runtime = Runtime(_settings(data_dir, database_url))
-    try:
-        unknown = set(name or ()) - set(runtime.runners)
-        if unknown:
-            raise typer.BadParameter(
-                f"unknown projection(s): {', '.join(sorted(unknown))}; known: {', '.join(runtime.runners)}"
+    from kamcore.projections.catalog import all_projections
+    from kamcore.projections.one_pass import rebuild as rebuild_read_models
+
+    known = [p.name for p in all_projections()]
+    unknown = set(name or ()) - set(known)
+    if unknown:
+        raise typer.BadParameter(f"unknown projection(s): {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    names = [n for n in known if not name or n in name]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+    ) as bar:
+        tasks = {n: bar.add_task(n, total=None) for n in names}
+
+        def report(projection: str, position: int, head: int) -> None:
+            bar.update(tasks[projection], completed=position, total=max(head, 1))
+
+        try:
+            result = rebuild_read_models(
+                _settings(data_dir, database_url), names, workers=workers or os.cpu_count() or 1, progress=report
             )
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            console=console,
-        ) as bar:
-            for projection, runner in runtime.runners.items():
-                if name and projection not in name:
-                    continue
-                task = bar.add_task(projection, total=runtime.app.head_position() or 1)
-
-                def report(position: int, head: int, task: int = task) -> None:
-                    bar.update(task, completed=position, total=max(head, 1))
-
-                runner.rebuild(report)
-    finally:
-        runtime.close()
+        except RuntimeError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+    console.print(
+        f"rebuilt {len(names)} read model(s) over {result.head:,} events in {result.seconds:.1f} s "
+        f"with {result.workers} worker(s): {result.events_per_second:,.0f} events/s of log"
+    )
 
 
 @app.command()

@@ -11,8 +11,9 @@ from kamcore.audit.chain import open_chain_keeper
 from kamcore.domain.values import today
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
+from kamcore.projections.one_pass import catch_up_in_one_pass
 from kamcore.projections.ranking_view import RankingView
-from kamcore.projections.runner import Progress, ProjectionRunner, ProjectionStatus
+from kamcore.projections.runner import ProjectionRunner, ProjectionStatus
 from kamcore.projections.store import ReadModelStore
 from kamcore.settings import Settings
 
@@ -44,9 +45,10 @@ class Runtime:
         self._stop = threading.Event()
         self._unwatch: Callable[[], None] | None = None
 
-    def catch_up(self, progress: Callable[[str], Progress] | None = None) -> None:
-        for runner in self._followers:
-            runner.catch_up(progress(runner.name) if progress else None)
+    def catch_up(self) -> None:
+        """Bring the read models to the head in one shared pass over the log, then the chain keeper."""
+        catch_up_in_one_pass(self.app, list(self.runners.values()), batch_size=self.settings.projection_batch_size)
+        self.chain_keeper.catch_up()
 
     def start(self) -> None:
         """Catch up, then follow: in-process saves wake runners at once, other processes via the backend."""

@@ -129,6 +129,7 @@ def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
 
 class KpiMeasuresProjection(Projection):
     name = "kpi_measures"
+    rebuild_cost = 6
     tables = (
         "kpi_fact",
         "kpi_account",

@@ -61,6 +61,9 @@ class Projection:
             for event_class in getattr(attribute, "handled_events", ()):
                 cls._handlers[event_class] = attribute
 
+    # Relative cost of rebuilding this read model (per event of the log), to balance rebuild workers.
+    rebuild_cost: ClassVar[int] = 1
+
     @property
     def topics(self) -> tuple[str, ...]:
         """Event topics to read from the log; empty means every event."""

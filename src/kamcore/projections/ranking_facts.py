@@ -63,6 +63,7 @@ MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 
 class RankingFactsProjection(Projection):
     name = "ranking_facts"
+    rebuild_cost = 2
     tables = (
         "ranking_month",
         "ranking_account",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError, Tracking
 
 from kamcore.application.handling import CommandHandling
@@ -107,15 +108,36 @@ class ProjectionRunner:
                 return total
 
     def rebuild(self, progress: Progress | None = None, until: int | None = None) -> int:
-        self.store.reset(self.app.name)
-        self._position = 0
+        self.reset()
         return self.catch_up(progress, until)
 
-    def _apply(self, notifications: list[Notification], reached: int) -> None:
+    def reset(self) -> None:
+        """Empty the read model and start again from the beginning of the log."""
+        self.store.reset(self.app.name)
+        with self._reached:
+            self._position = 0
+        self.error = None
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def apply_decoded(self, decoded: Sequence[tuple[Notification, DomainEvent]], reached: int) -> None:
+        """Apply events another reader already decoded (a one-pass catch-up): this runner's position → `reached`."""
+        self._batch_start = self._position
+        try:
+            self._apply([n for n, _ in decoded], reached, [e for _, e in decoded])
+        except IntegrityError:  # another worker committed first: adopt its position
+            self._advance(self.store.position(self.app.name))
+            return
+        self._advance(reached)
+
+    def _apply(self, notifications: list[Notification], reached: int, events: list[DomainEvent] | None = None) -> None:
         """Apply one batch that starts right after `self._batch_start` (checked inside the transaction)."""
         start = self._batch_start
         try:
-            events = [self.app.mapper.to_domain_event(n) for n in notifications]
+            if events is None:
+                events = [self.app.mapper.to_domain_event(n) for n in notifications]
             self.store.apply_batch(
                 events, Tracking(self.app.name, reached), [n.id for n in notifications], expected_position=start
             )

@@ -29,6 +29,7 @@ class ReadModelStore:
         factory = InfrastructureFactory.construct(env=env)
         self.recorder: TrackingRecorder = factory.tracking_recorder(backend.tracking_recorder_class())
         self.datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        backend.tune_read_model(self.datastore)
         with self.writing() as cursor:
             for statement in projection.ddl:
                 cursor.execute(statement)

