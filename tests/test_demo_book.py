@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from kamcore.cli import app as cli
 from kamcore.demo import write_book
 from kamcore.domain.events import event_data
 from kamcore.domain.values import Initiator
+from kamcore.projections.kpi_view import KpiView, Period
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
 
@@ -157,3 +159,28 @@ def test_the_demo_command(settings: Settings) -> None:
     assert checked.exit_code == 0, checked.output
     assert "0 violation(s)" in checked.output
     assert "Account " in checked.output
+
+
+def test_a_scorecard_scoped_to_one_rm_or_team_equals_the_whole_book_computation(runtime: Runtime) -> None:
+    """Scorecards load only the accounts their RMs ever led; every KPI must come out as over the whole book."""
+    write_book(runtime.app, 40, seed=9)
+    assert runtime.wait_for(runtime.app.head_position(), timeout=60)
+    view = KpiView(runtime.stores["kpi_measures"])
+    period, as_of = Period.year(date.today().year - 1), date.today()
+    with view.store.reading() as sql:
+        rms = [r["rm_id"] for r in sql.execute("SELECT rm_id FROM {t}kpi_rm").fetchall()]
+        teams = {json.loads(r["teams"])[-1][1] for r in sql.execute("SELECT teams FROM {t}kpi_rm").fetchall()}
+    compared = 0
+    for grain, keys in (("rm", rms[:3]), ("team", sorted(teams)[:2])):
+        for key in keys:
+            scoped = {
+                r.kpi.id: (r.value, r.numerator, r.denominator) for r in view.scorecard(grain, key, period, as_of)
+            }
+            for kpi in view.catalogue.kpis:
+                if kpi.formula == "target_attainment":
+                    continue
+                whole = dict(view.leaderboard(kpi.id, grain, period, as_of, first=10_000)).get(key)
+                if whole is not None:
+                    assert scoped[kpi.id] == (whole.value, whole.numerator, whole.denominator), (grain, key, kpi.id)
+                    compared += 1
+    assert compared > 60

@@ -59,6 +59,8 @@ FACTS = Table(
     ("fact_key", "rm_id", "measure", "team", "account_id", "day", "known_on", "void_on", "num", "den"),
 )
 ACCOUNTS = Table("kpi_account", ("account_id",), ("account_id", "segment", "closed_on", "assignments"))
+# Every (RM, account) the RM ever led: an RM's scorecard loads only these accounts' state.
+LEADS = Table("kpi_account_lead", ("rm_id", "account_id"), ("rm_id", "account_id"))
 RMS = Table("kpi_rm", ("rm_id",), ("rm_id", "registered_on", "left_on", "teams", "tools"))
 POLICIES = Table(
     "kpi_policy",
@@ -133,6 +135,7 @@ class KpiMeasuresProjection(Projection):
     tables = (
         "kpi_fact",
         "kpi_account",
+        "kpi_account_lead",
         "kpi_rm",
         "kpi_policy",
         "kpi_claim",
@@ -150,6 +153,8 @@ class KpiMeasuresProjection(Projection):
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_rm ON {t}kpi_fact (rm_id, measure, day)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_account (account_id TEXT PRIMARY KEY, segment TEXT, closed_on TEXT,"
         " assignments TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {t}kpi_account_lead (rm_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+        " PRIMARY KEY (rm_id, account_id))",
         "CREATE TABLE IF NOT EXISTS {t}kpi_rm (rm_id TEXT PRIMARY KEY, registered_on TEXT, left_on TEXT,"
         " teams TEXT NOT NULL, tools TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_policy (policy_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,"
@@ -266,7 +271,11 @@ class KpiMeasuresProjection(Projection):
 
     def _change_team(self, sql: SqlCursor, account_id: Any, change: Any) -> None:
         row = self._account(sql, account_id)
-        sql.rows.put(ACCOUNTS, {**row, "assignments": json.dumps(change(json.loads(row["assignments"])))})
+        assignments = change(json.loads(row["assignments"]))
+        sql.rows.put(ACCOUNTS, {**row, "assignments": json.dumps(assignments)})
+        for a in assignments:
+            if a["role"] == TeamRole.LEAD.value:
+                sql.rows.put(LEADS, {"rm_id": a["relationship_manager_id"], "account_id": str(account_id)})
 
     @staticmethod
     def _assignment(a: Any) -> dict[str, Any]:

@@ -153,6 +153,7 @@ def _percentile(values: Sequence[int], q: float) -> float | None:
 # -- the view --------------------------------------------------------------------------------
 
 
+Scope = tuple[str, str]  # ("rm", employee id) or ("team", team id): the one group a scorecard reads
 TierSource = Callable[[date], Mapping[str, str]]  # month end → {account id: tier} of the key accounts then
 
 
@@ -175,18 +176,38 @@ class Tiers:
 class _State:
     """State tables loaded once per query (small: accounts, RMs, policies)."""
 
-    def __init__(self, sql: Any, tiers: Tiers) -> None:
+    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None) -> None:
+        """With a scope (one RM or one team), only the accounts its RMs ever led are loaded: the others
+        cannot be attributed to it, and a book of 100k accounts would take seconds to load."""
         self.sql = sql
         self.tiers = tiers
-        self.accounts = {r["account_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_account").fetchall()}
-        for row in self.accounts.values():
-            row["assignments"] = json.loads(row["assignments"])
         self.rms = {r["rm_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_rm").fetchall()}
         for row in self.rms.values():
             row["teams"] = json.loads(row["teams"])
             row["tools"] = json.loads(row["tools"])
+        only, params = "", []
+        if scope is not None:
+            grain, key = scope
+            params = (
+                [key] if grain == "rm" else [r for r, row in self.rms.items() if key in {t for _, t in row["teams"]}]
+            )
+            marks = ", ".join("?" for _ in params) or "NULL"
+            only = f" account_id IN (SELECT account_id FROM {{t}}kpi_account_lead WHERE rm_id IN ({marks}))"  # noqa: S608
+        self.accounts = {
+            r["account_id"]: dict(r)
+            for r in sql.execute(
+                "SELECT * FROM {t}kpi_account" + (f" WHERE{only}" if only else ""),  # noqa: S608
+                params,
+            ).fetchall()
+        }
+        for row in self.accounts.values():
+            row["assignments"] = json.loads(row["assignments"])
         self.policies = [
-            dict(r) for r in sql.execute("SELECT * FROM {t}kpi_policy WHERE bound_on IS NOT NULL").fetchall()
+            dict(r)
+            for r in sql.execute(
+                "SELECT * FROM {t}kpi_policy WHERE bound_on IS NOT NULL" + (f" AND{only}" if only else ""),  # noqa: S608
+                params,
+            ).fetchall()
         ]
         self.by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for p in self.policies:
@@ -232,14 +253,15 @@ class _State:
 class _Lazy:
     """What one query loads at most once: the state tables (only if a state measure needs them) and tiers."""
 
-    def __init__(self, sql: Any, tiers: Tiers) -> None:
+    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None) -> None:
         self.sql = sql
         self.tiers = tiers
+        self.scope = scope
         self._state: _State | None = None
 
     def __call__(self) -> _State:
         if self._state is None:
-            self._state = _State(self.sql, self.tiers)
+            self._state = _State(self.sql, self.tiers, self.scope)
         return self._state
 
 
@@ -251,14 +273,26 @@ class KpiView:
 
     # -- measures --------------------------------------------------------------------------
 
-    def fact_rows(self, sql: Any, measure: str, period: Period, as_of: date) -> list[dict[str, Any]]:
+    def fact_rows(
+        self, sql: Any, measure: str, period: Period, as_of: date, scope: Scope | None = None
+    ) -> list[dict[str, Any]]:
+        """The measure's facts in the period known by `as_of`; with a scope only the scope's (by index)."""
         known = as_of.isoformat()
+        only = {"rm": " AND rm_id = ?", "team": " AND team = ?"}[scope[0]] if scope else ""
         return [
             dict(r)
             for r in sql.execute(
-                "SELECT fact_key, rm_id, team, account_id, day, num, den FROM {t}kpi_fact"
-                " WHERE measure = ? AND day >= ? AND day < ? AND known_on <= ? AND (void_on IS NULL OR void_on > ?)",
-                [measure, period.start.isoformat(), period.end.isoformat(), known, known],
+                "SELECT fact_key, rm_id, team, account_id, day, num, den FROM {t}kpi_fact"  # noqa: S608 - placeholders
+                " WHERE measure = ? AND day >= ? AND day < ? AND known_on <= ? AND (void_on IS NULL OR void_on > ?)"
+                + only,
+                [
+                    measure,
+                    period.start.isoformat(),
+                    period.end.isoformat(),
+                    known,
+                    known,
+                    *(scope[1:] if scope else ()),
+                ],
             ).fetchall()
         ]
 
@@ -289,7 +323,7 @@ class KpiView:
         computed = STATE_MEASURES.get(name)
         if computed is not None:
             return computed(self, sql, state(), grain, period, as_of)
-        return self.group_rows(self.fact_rows(sql, name, period, as_of), grain, state.tiers)
+        return self.group_rows(self.fact_rows(sql, name, period, as_of, state.scope), grain, state.tiers)
 
     # -- KPIs ------------------------------------------------------------------------------
 
@@ -369,7 +403,7 @@ class KpiView:
             raise InvalidInput(f"grain must be one of {', '.join(GRAINS)} with a key", field="grain")
         kpis = [k for k in self.catalogue.kpis if kpi_ids is None or k.id in kpi_ids]
         with self.store.reading() as sql:
-            state = _Lazy(sql, Tiers(self.tiers))
+            state = _Lazy(sql, Tiers(self.tiers), (grain, g) if grain in ("rm", "team") else None)
 
             def one(kpi: Kpi, p: Period) -> KpiResult:
                 return self.compute(sql, state, kpi, grain, p, as_of).get(g) or self._empty(kpi, p)

@@ -25,9 +25,10 @@ class Table:
     def upsert_sql(self) -> str:
         marks = ", ".join("?" for _ in self.columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"  # a key-only table: a set of keys
         return (
             f"INSERT INTO {{t}}{self.name} ({', '.join(self.columns)}) VALUES ({marks})"  # noqa: S608
-            f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+            f" ON CONFLICT ({', '.join(self.key)}) {action}"
         )
 
 
