@@ -11,7 +11,7 @@ from kamcore.audit.chain import open_chain_keeper
 from kamcore.domain.values import today
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
-from kamcore.projections.one_pass import catch_up_in_one_pass
+from kamcore.projections.one_pass import SharedFollower, catch_up_in_one_pass
 from kamcore.projections.ranking_view import RankingView
 from kamcore.projections.runner import ProjectionRunner, ProjectionStatus
 from kamcore.projections.store import ReadModelStore
@@ -41,6 +41,7 @@ class Runtime:
         self.rankings = RankingView(self.stores["ranking_facts"], self.app.name)
         # Follows the log like the read models but is not one: never rebuilt, and reads do not wait for it.
         self.chain_keeper = open_chain_keeper(settings, self.backend, self.app)
+        self.follower = SharedFollower(self.app, list(self.runners.values()), batch_size=settings.projection_batch_size)
         self._followers: list[ProjectionRunner] = [*self.runners.values(), self.chain_keeper]
         self._stop = threading.Event()
         self._unwatch: Callable[[], None] | None = None
@@ -53,15 +54,15 @@ class Runtime:
     def start(self) -> None:
         """Catch up, then follow: in-process saves wake runners at once, other processes via the backend."""
         self.catch_up()
-        for runner in self._followers:
-            self.app.on_saved(runner.wake)
-            runner.start()
+        for follower in (self.follower, self.chain_keeper):
+            self.app.on_saved(follower.wake)
+            follower.start()
         self._unwatch = self.backend.watch(self.app, self._wake_all, self._stop)
         self.rankings.warm(today())
 
     def _wake_all(self) -> None:
-        for runner in self._followers:
-            runner.wake()
+        self.follower.wake()
+        self.chain_keeper.wake()
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Read-your-writes: True once every read model includes `position`."""
@@ -73,8 +74,8 @@ class Runtime:
     def close(self) -> None:
         self._stop.set()
         self.rankings.close()
-        for runner in self._followers:
-            runner.stop()
+        self.follower.stop()
+        self.chain_keeper.stop()
         if self._unwatch:
             self._unwatch()
         for store in [*self.stores.values(), self.chain_keeper.store]:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, InterfaceError, Notification, OperationalError, Tracking
@@ -66,6 +67,7 @@ class ProjectionRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.follower: Any = None  # a SharedFollower that follows the log for this runner, if any
 
     # -- driving -----------------------------------------------------------------------------
 
@@ -187,8 +189,21 @@ class ProjectionRunner:
             self._thread = None
 
     @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @property
     def running(self) -> bool:
+        if self.follower is not None:
+            return bool(self.follower.alive) and self.error is None and not self.stopped
         return self._thread is not None and self._thread.is_alive()
+
+    def fail(self, failure: ProjectionFailed) -> None:
+        """Stop at a poison event, loudly: readers waiting for this read model get the error."""
+        self.error = failure
+        log.error("%s", failure)
+        with self._reached:
+            self._reached.notify_all()
 
     def _follow(self) -> None:
         while not self._stop.is_set():
@@ -196,10 +211,7 @@ class ProjectionRunner:
             try:
                 applied = self.step()
             except ProjectionFailed as failure:
-                self.error = failure
-                log.error("%s", failure)  # noqa: TRY400 - the traceback is on the chained error
-                with self._reached:
-                    self._reached.notify_all()
+                self.fail(failure)
                 return
             except Exception:
                 log.exception("projection %s: step failed; retrying", self.name)
