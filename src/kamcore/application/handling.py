@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.idempotency import CommandRecord, fingerprint
+from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
 from kamcore.application.transcodings import register_domain_transcodings
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict, NotFound, VersionConflict
@@ -78,11 +79,13 @@ class CommandHandling(Application[UUID]):
         command: str,
         arguments: dict[str, Any],
         body: Callable[[AuditEnvelope], Outcome],
+        keys: SubjectKeyChanges | None = None,
     ) -> CommandResult:
         """Run `body`, then save what it changed in one transaction, with its idempotency record.
 
         `body` validates and raises typed errors before anything is saved, so a failed command
         writes nothing. A retry with the same key returns the first result and writes nothing.
+        Data-subject keys that `body` created or erased through `keys` commit with the events.
         """
         record_id = CommandRecord.id_for(ctx.actor, ctx.idempotency_key) if ctx.idempotency_key else None
         print_ = fingerprint(command, arguments)
@@ -108,7 +111,7 @@ class CommandHandling(Application[UUID]):
                 )
             )
         try:
-            recordings = self.save(*to_save)
+            recordings = self.save(*to_save, **({SAVE_KEYWORD: keys} if keys else {}))
         except IntegrityError:
             if self._was_saved(primary, envelope):  # the commit went through; only its acknowledgement was lost
                 position = self.head_position()
