@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from kamcore.application import CommandContext, KamApplication
+from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam
 from kamcore.domain.feedback import SurveyResponse
@@ -20,6 +21,7 @@ def write_book(app: KamApplication, accounts: int, seed: int = 1) -> int:
     envelope = CommandContext(actor="bench", source=Source.IMPORT, reason="benchmark book").envelope()
     start = app.head_position()
     pending: list[object] = []
+    keys = SubjectKeyChanges()  # the contacts' keys, saved with the batch that holds their events
     for n in range(accounts):
         account = Account.open(
             name=f"Account {n:06d}",
@@ -27,7 +29,7 @@ def write_book(app: KamApplication, accounts: int, seed: int = 1) -> int:
             region=rng.choice(("North", "South", "East", "West")),
             envelope=envelope,
         )
-        account.add_stakeholder(name=f"Contact {n}", role="decision_maker", envelope=envelope)
+        account.add_stakeholder(name=f"Contact {n}", role="decision_maker", seal=keys.seal, envelope=envelope)
         team = AccountTeam(account_id=account.id, envelope=envelope)
         team.assign(
             relationship_manager_id=f"rm-{rng.randrange(200):03d}",
@@ -59,8 +61,8 @@ def write_book(app: KamApplication, accounts: int, seed: int = 1) -> int:
         )
         pending += [account, team, nps, csat]
         if len(pending) >= AGGREGATES_PER_SAVE:
-            app.save(*pending)  # type: ignore[arg-type]
-            pending = []
+            app.save(*pending, **{SAVE_KEYWORD: keys})  # type: ignore[arg-type]
+            pending, keys = [], SubjectKeyChanges()
     if pending:
-        app.save(*pending)  # type: ignore[arg-type]
+        app.save(*pending, **{SAVE_KEYWORD: keys})  # type: ignore[arg-type]
     return app.head_position() - start

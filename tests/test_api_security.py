@@ -118,6 +118,8 @@ EXPECTED = {
     "proposeExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     "implementExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     "abandonExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
+    # erasing a contact's personal data cannot be undone: admins only
+    "eraseDataSubject": [OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     # last: closing the account
     "closeAccount": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
 }
@@ -354,6 +356,10 @@ def inputs(world: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
         "abandonExpansionInitiative": (
             "AbandonExpansionInitiativeInput",
             {"initiativeId": unknown, "reason": "no demand"},
+        ),
+        "eraseDataSubject": (
+            "EraseDataSubjectInput",
+            {**a, "stakeholderId": "stakeholder-x", "reason": "data-protection request"},
         ),
         "closeAccount": ("CloseAccountInput", {**a, "reason": "lost"}),
     }

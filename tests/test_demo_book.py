@@ -13,6 +13,8 @@ from uuid import UUID
 from typer.testing import CliRunner
 
 from kamcore.application import CommandContext
+from kamcore.application.revealing import reveal_events
+from kamcore.application.sealing import subject_of, unseal
 from kamcore.audit.invariants import check_invariants
 from kamcore.cli import app as cli
 from kamcore.demo import write_book
@@ -35,9 +37,10 @@ def all_events(runtime: Runtime) -> list[Any]:
         position = batch[-1].id
 
 
-def fingerprint(events: list[Any]) -> list[tuple[Any, ...]]:
-    """Each event's type, version, data and business date, with ids renamed in order of first use."""
+def fingerprint(runtime: Runtime, events: list[Any]) -> list[tuple[Any, ...]]:
+    """Each event's type, version, data (personal data decrypted) and business date, ids renamed in order of use."""
     names: dict[UUID, int] = {}
+    data = reveal_events([(type(e).__qualname__, event_data(e)) for e in events], runtime.app.subject_keys)
 
     def canonical(value: Any) -> Any:
         if isinstance(value, str):
@@ -58,10 +61,10 @@ def fingerprint(events: list[Any]) -> list[tuple[Any, ...]]:
             type(e).__qualname__,
             canonical(e.originator_id),
             e.originator_version,
-            canonical(event_data(e)),
+            canonical(d),
             e.envelope.business_date,
         )
-        for e in events
+        for e, d in zip(events, data, strict=True)
     ]
 
 
@@ -71,14 +74,14 @@ def test_a_seeded_book_is_deterministic(tmp_path: Path) -> None:
         runtime = Runtime(Settings(data_dir=tmp_path / name))
         try:
             write_book(runtime.app, 60, seed=11)
-            books.append(fingerprint(all_events(runtime)))
+            books.append(fingerprint(runtime, all_events(runtime)))
         finally:
             runtime.close()
     assert books[0] == books[1]
     other = Runtime(Settings(data_dir=tmp_path / "other-seed"))
     try:
         write_book(other.app, 60, seed=12)
-        assert fingerprint(all_events(other)) != books[0]
+        assert fingerprint(other, all_events(other)) != books[0]
     finally:
         other.close()
 
@@ -144,6 +147,18 @@ def test_the_invariant_check_finds_a_stored_event_that_breaks_a_rule(runtime: Ru
     assert report.violation_count == 1
     assert report.violations[0].aggregate_id == policy.id
     assert report.violations[0].rule == "ended outside its term"
+
+
+def test_the_book_seals_contacts_personal_data(runtime: Runtime) -> None:
+    write_book(runtime.app, 5, seed=2)
+    added = [e for e in all_events(runtime) if type(e).__qualname__ == "Account.StakeholderAdded"]
+    assert added
+    assert all(e.stakeholder.name.startswith("pii:v1:account:") for e in added)
+    keys = runtime.app.subject_keys([subject_of(e.stakeholder.name) for e in added])
+    names = [unseal(e.stakeholder.name, keys) for e in added]
+    assert all(" of " in name for name in names)  # e.g. "Decision Maker of Atlas Logistics 1"
+    stored = b"".join(n.state for n in runtime.app.recorder.select_notifications(start=1, limit=100_000))
+    assert not any(name.encode() in stored for name in names)
 
 
 def test_the_demo_command(settings: Settings) -> None:

@@ -11,7 +11,7 @@ import pytest
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam
 from kamcore.domain.envelope import AuditEnvelope
-from kamcore.domain.errors import Conflict, InvalidInput
+from kamcore.domain.errors import Conflict, InvalidInput, NotFound
 from kamcore.domain.feedback import Complaint, SurveyResponse
 from kamcore.domain.values import Money, Source, SurveyScale, TeamRole
 
@@ -30,6 +30,11 @@ def envelope(reason: str | None = "because", effective: date | None = None) -> A
 
 def new_account() -> Account:
     return Account.open(name="ACME", segment="corporate", region="EMEA", envelope=envelope())
+
+
+def tagging_sealer(subject_id: str, value: str) -> str:
+    """Stands in for encryption: shows which subject each personal value was sealed for."""
+    return f"sealed[{subject_id}]{value}"
 
 
 class TestAccount:
@@ -72,15 +77,64 @@ class TestAccount:
 
     def test_every_event_carries_the_audit_envelope(self) -> None:
         account = new_account()
-        account.add_stakeholder(name="Jo", role="decision_maker", envelope=envelope())
+        account.add_stakeholder(name="Jo", role="decision_maker", seal=tagging_sealer, envelope=envelope())
         events = account.collect_events()
         assert [type(e).__name__ for e in events] == ["Opened", "StakeholderAdded"]
         assert all(e.envelope.actor == "u" for e in events)
 
     def test_stakeholder_email_must_look_like_one(self) -> None:
         with pytest.raises(InvalidInput) as raised:
-            new_account().add_stakeholder(name="Jo", role="user", email="not-an-email", envelope=envelope())
+            new_account().add_stakeholder(
+                name="Jo", role="user", email="not-an-email", seal=tagging_sealer, envelope=envelope()
+            )
         assert raised.value.field == "email"
+
+    def test_personal_fields_are_checked_plain_and_stored_sealed_for_the_contact(self) -> None:
+        account = new_account()
+        added = account.add_stakeholder(
+            name=" Jo Bloggs ",
+            role="user",
+            title="CFO",
+            email="jo@acme.example",
+            seal=tagging_sealer,
+            envelope=envelope(),
+        )
+        subject = f"account:{account.id}/{added.stakeholder_id}"
+        assert (added.name, added.title, added.email) == (
+            f"sealed[{subject}]Jo Bloggs",
+            f"sealed[{subject}]CFO",
+            f"sealed[{subject}]jo@acme.example",
+        )
+        assert added.role.value == "user"
+
+    def test_erasure_names_the_subject_and_carries_the_reason_not_the_person(self) -> None:
+        account = new_account()
+        jo = account.add_stakeholder(name="Jo", role="user", seal=tagging_sealer, envelope=envelope())
+        account.remove_stakeholder(jo.stakeholder_id, envelope=envelope())  # removed contacts can still be erased
+        account.close(envelope=envelope())  # and so can contacts of closed accounts
+        subject = account.erase_data_subject(jo.stakeholder_id, envelope=envelope("GDPR art. 17 request"))
+        erased = account.collect_events()[-1]
+        assert type(erased).__name__ == "DataSubjectErased"
+        assert (erased.subject_id, erased.stakeholder_id, erased.envelope.reason) == (
+            subject,
+            jo.stakeholder_id,
+            "GDPR art. 17 request",
+        )
+        assert "Jo" not in repr(vars(erased))
+
+    def test_erasure_refusals_are_typed(self) -> None:
+        account = new_account()
+        jo = account.add_stakeholder(name="Jo", role="user", seal=tagging_sealer, envelope=envelope())
+        with pytest.raises(NotFound) as unknown:
+            account.erase_data_subject("stakeholder-99", envelope=envelope())
+        assert unknown.value.field == "stakeholder_id"
+        with pytest.raises(InvalidInput) as no_reason:
+            account.erase_data_subject(jo.stakeholder_id, envelope=envelope(reason=None))
+        assert no_reason.value.field == "reason"
+        account.erase_data_subject(jo.stakeholder_id, envelope=envelope())
+        with pytest.raises(Conflict) as twice:
+            account.erase_data_subject(jo.stakeholder_id, envelope=envelope())
+        assert twice.value.code == "ALREADY_ERASED"
 
 
 class TestAccountTeam:

@@ -40,7 +40,8 @@ def story(runtime: Runtime) -> dict[str, object]:
 
 
 def test_history_lists_every_event_of_the_account_with_its_envelope(runtime: Runtime, story: dict) -> None:
-    page = history(runtime.stores["event_history"], HistoryFilter(account_id=str(story["account"])))
+    store, keys = runtime.stores["event_history"], runtime.app.subject_keys
+    page = history(store, HistoryFilter(account_id=str(story["account"])), subject_keys=keys)
     assert [(e["aggregate_type"], e["event_type"]) for e in page.events] == [
         ("Account", "Opened"),
         ("AccountTeam", "Formed"),
@@ -60,24 +61,32 @@ def test_history_lists_every_event_of_the_account_with_its_envelope(runtime: Run
 
 
 def test_history_pages_and_filters(runtime: Runtime, story: dict) -> None:
-    store = runtime.stores["event_history"]
-    first = history(store, HistoryFilter(account_id=str(story["account"])), first=2)
+    store, keys = runtime.stores["event_history"], runtime.app.subject_keys
+    first = history(store, HistoryFilter(account_id=str(story["account"])), subject_keys=keys, first=2)
     assert first.has_next
     assert len(first.events) == 2
-    rest = history(store, HistoryFilter(account_id=str(story["account"])), after=first.events[-1]["position"])
+    rest = history(
+        store, HistoryFilter(account_id=str(story["account"])), subject_keys=keys, after=first.events[-1]["position"]
+    )
     assert len(rest.events) == 4
-    by_bob = history(store, HistoryFilter(account_id=str(story["account"]), actor="user:bob"))
+    by_bob = history(store, HistoryFilter(account_id=str(story["account"]), actor="user:bob"), subject_keys=keys)
     assert [e["data"]["score"] for e in by_bob.events] == [9]
-    surveys = history(store, HistoryFilter(account_id=str(story["account"]), event_types=("SurveyResponse.Recorded",)))
+    surveys = history(
+        store,
+        HistoryFilter(account_id=str(story["account"]), event_types=("SurveyResponse.Recorded",)),
+        subject_keys=keys,
+    )
     assert len(surveys.events) == 2
     later = history(
-        store, HistoryFilter(account_id=str(story["account"]), recorded_from=story["known_before_correction"])
+        store,
+        HistoryFilter(account_id=str(story["account"]), recorded_from=story["known_before_correction"]),
+        subject_keys=keys,
     )
     assert [e["data"]["score"] for e in later.events] == [9]
-    aggregate = history(store, HistoryFilter(aggregate_id=str(story["account"])))
+    aggregate = history(store, HistoryFilter(aggregate_id=str(story["account"])), subject_keys=keys)
     assert [e["aggregate_version"] for e in aggregate.events] == [1, 2]
     with pytest.raises(InvalidInput):
-        history(store, HistoryFilter())
+        history(store, HistoryFilter(), subject_keys=keys)
 
 
 def test_three_notions_of_time(runtime: Runtime, story: dict) -> None:

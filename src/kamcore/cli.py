@@ -365,6 +365,49 @@ def token_revoke(
     console.print(f"revoked {token_id}")
 
 
+privacy = typer.Typer(
+    help="Personal data of data subjects (accounts' contacts), encrypted per contact: erasure.", no_args_is_help=True
+)
+app.add_typer(privacy, name="privacy")
+
+
+@privacy.command("erase")
+def privacy_erase(
+    account: Annotated[str, typer.Option(help="The account's UUID.")],
+    stakeholder: Annotated[str, typer.Option(help="The contact's id within the account, e.g. stakeholder-3.")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. the data-protection request; recorded with the erasure.")],
+    actor: Annotated[str, typer.Option(help="Who erases, for the audit trail.")] = "cli:operator",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Erase a contact's name, title and e-mail for good: delete their key and record Account.DataSubjectErased.
+
+    The event log is not rewritten, so `kamcore audit verify` still passes.
+    """
+    from uuid import UUID
+
+    from kamcore.application import CommandContext
+    from kamcore.domain.errors import KamError
+    from kamcore.domain.values import Source
+    from kamcore.runtime import Runtime
+
+    try:
+        account_id = UUID(account)
+    except ValueError:
+        raise typer.BadParameter(f"not a UUID: {account}", param_hint="--account") from None
+    runtime = Runtime(_settings(data_dir, database_url))
+    try:
+        result = runtime.app.erase_data_subject(
+            CommandContext(actor=actor, source=Source.CLI, reason=reason), account_id, stakeholder
+        )
+    except KamError as error:
+        console.print(f"[red]{error.field}: {error.message}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        runtime.close()
+    console.print(f"erased {result.detail['subject_id']} (event-log position {result.position})")
+
+
 audit = typer.Typer(
     help="Tamper evidence: verify the event log's hash chain, export bundles for auditors, show the public key.",
     no_args_is_help=True,
@@ -531,6 +574,7 @@ def audit_history(
         page = history(
             runtime.stores["event_history"],
             HistoryFilter(account_id=account, aggregate_id=aggregate, actor=actor),
+            subject_keys=runtime.app.subject_keys,
             after=after,
             first=limit,
         )

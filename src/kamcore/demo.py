@@ -18,7 +18,8 @@ business-date order per aggregate, with every envelope dated by its business dat
   surveys (CSAT, NPS, benefits understanding, education material, digital service), complaints,
   referrals and recommendations (accepted and linked to a policy, or declined).
 
-Same seed, same book (ids of aggregates without a natural key differ, their content does not).
+Same seed, same book (ids of aggregates without a natural key differ, their content does not; contacts'
+personal data is sealed with fresh keys, so only its decrypted content is the same).
 """
 
 from __future__ import annotations
@@ -334,7 +335,10 @@ class BookWriter:
         )
         stakeholders = [
             account.add_stakeholder(
-                name=f"{role.value.replace('_', ' ').title()} of {name}", role=role, envelope=self.env(opened)
+                name=f"{role.value.replace('_', ' ').title()} of {name}",
+                role=role,
+                seal=self.writer.keys.seal,
+                envelope=self.env(opened),
             ).stakeholder_id
             for role in rng.sample(list(StakeholderRole), rng.randint(1, 3))
         ]

@@ -23,6 +23,7 @@ from kamcore.audit.history import HistoryFilter as HistoryQuery
 from kamcore.audit.history import history
 from kamcore.audit.timetravel import PointInTime, account_as_of, diff
 from kamcore.domain.errors import KamError
+from kamcore.domain.personal_data import ERASED
 from kamcore.domain.values import Source
 
 
@@ -43,7 +44,10 @@ class HistoryEvent:
     recorded_at: datetime = strawberry.field(description="When the system learnt it (UTC).")
     effective_date: date | None = strawberry.field(description="Business date, when it differs from recording.")
     business_date: date = strawberry.field(description="The date it happened (effectiveDate, else recording date).")
-    data: JSON = strawberry.field(description="The event's own fields (money as decimal strings).")
+    data: JSON = strawberry.field(
+        description="The event's own fields (money as decimal strings). Contacts' personal fields are stored "
+        f'encrypted per contact and shown decrypted; once the contact is erased they read "{ERASED}".'
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> HistoryEvent:
@@ -208,7 +212,10 @@ async def _history_page(
             event_types=tuple(flt.event_types or ()) if flt else (),
         )
         _audited(info, what, account_id or str(aggregate))
-        return history(info.context.runtime.stores["event_history"], query, after=start, first=first)
+        runtime = info.context.runtime
+        return history(
+            runtime.stores["event_history"], query, subject_keys=runtime.app.subject_keys, after=start, first=first
+        )
 
     try:
         page = await run_in_threadpool(run)

@@ -22,7 +22,13 @@ class Loaders:
         async def load_accounts(ids: list[str]) -> list[dict[str, Any] | None]:
             return await run_in_threadpool(runtime.accounts.get_many, ids)
 
+        async def load_subject_keys(subject_ids: list[str]) -> list[bytes | None]:
+            found = await run_in_threadpool(runtime.app.subject_keys, subject_ids)
+            return [found.get(subject_id) for subject_id in subject_ids]
+
         self.account = DataLoader(load_accounts, max_batch_size=500)
+        # Not cached: an erasure earlier in the same request must already hide the contact.
+        self.subject_keys = DataLoader(load_subject_keys, max_batch_size=500, cache=False)
 
 
 @dataclass

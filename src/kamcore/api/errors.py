@@ -49,6 +49,9 @@ class UserErrorCode(Enum):
     ALREADY_RESOLVED = strawberry.enum_value("ALREADY_RESOLVED", description="The complaint is already resolved.")
     ALREADY_ADOPTED = strawberry.enum_value("ALREADY_ADOPTED", description="The criteria version is already adopted.")
     ALREADY_COMPLETED = strawberry.enum_value("ALREADY_COMPLETED", description="The item is already completed.")
+    ALREADY_ERASED = strawberry.enum_value(
+        "ALREADY_ERASED", description="The contact's personal data is already erased; nothing is left to erase."
+    )
     ALREADY_CONCLUDED = strawberry.enum_value("ALREADY_CONCLUDED", description="It is already concluded.")
     ALREADY_DECIDED = strawberry.enum_value(
         "ALREADY_DECIDED", description="The recommendation or adjustment is already decided."
@@ -74,6 +77,11 @@ class UserErrorCode(Enum):
     NOT_IN_FORCE = strawberry.enum_value("NOT_IN_FORCE", description="The policy is not in force.")
     NOT_PROPOSED = strawberry.enum_value("NOT_PROPOSED", description="The criteria version is not a proposal.")
     NOT_RUNNING = strawberry.enum_value("NOT_RUNNING", description="It is not running.")
+    NOT_SEALED = strawberry.enum_value(
+        "NOT_SEALED",
+        description="The personal data was recorded before it was encrypted per contact, so deleting a key "
+        "cannot erase it.",
+    )
     NO_OVERRIDE = strawberry.enum_value("NO_OVERRIDE", description="No override is in force.")
     POLICY_NOT_BOUND = strawberry.enum_value("POLICY_NOT_BOUND", description="The policy was never bound.")
     PRODUCT_WITHDRAWN = strawberry.enum_value("PRODUCT_WITHDRAWN", description="The product is withdrawn from sale.")

@@ -27,6 +27,7 @@ from kamcore.api.limits import CostLimiter
 from kamcore.api.market import MarketMutations
 from kamcore.api.personnel import PersonnelMutations
 from kamcore.api.policies import PolicyMutations
+from kamcore.api.privacy import PrivacyMutations
 from kamcore.api.products import ProductMutations
 from kamcore.api.programme import ProgrammeMutations
 from kamcore.api.ranking import RankingQueries
@@ -65,6 +66,7 @@ class Mutation(
     ImprovementMutations,
     MarketMutations,
     SuggestionMutations,
+    PrivacyMutations,
 ):
     pass
 

@@ -17,8 +17,10 @@ from kamcore.api.auth import IsAuthenticated
 from kamcore.api.context import Info
 from kamcore.api.live import LiveEvent
 from kamcore.api.reads import node_uuid
+from kamcore.application.revealing import event_subjects, reveal_event
 from kamcore.domain.errors import KamError
 from kamcore.domain.events import event_data
+from kamcore.domain.personal_data import ERASED
 from kamcore.domain.values import today
 
 
@@ -42,13 +44,15 @@ class AccountEvent:
     correlation_id: str = strawberry.field(
         description="Correlation id of the request that issued the command (its X-Correlation-Id header, or generated)."
     )
-    data: JSON = strawberry.field(description="The event's own fields (money as decimal strings).")
+    data: JSON = strawberry.field(
+        description="The event's own fields (money as decimal strings). Contacts' personal fields are shown "
+        f'decrypted; once the contact is erased they read "{ERASED}".'
+    )
 
     @classmethod
-    def from_live(cls, item: LiveEvent) -> AccountEvent:
+    def from_live(cls, item: LiveEvent, data: dict[str, Any]) -> AccountEvent:
         event: Any = item.event
         env = event.envelope
-        data = event_data(event)
         return cls(
             position=item.position,
             type=type(event).__qualname__,
@@ -95,8 +99,12 @@ class AccountEventSubscription:
             raise strawberry.exceptions.StrawberryGraphQLError(
                 "after must be a log position (>= 0)", extensions={"code": "BAD_USER_INPUT"}
             )
+        app = info.context.runtime.app
         async for item in info.context.request.app.state.hub.subscribe(account, after):
-            yield AccountEvent.from_live(item)
+            event_type, data = type(item.event).__qualname__, event_data(item.event)
+            subjects = event_subjects(event_type, data)
+            keys = await run_in_threadpool(app.subject_keys, subjects) if subjects else {}
+            yield AccountEvent.from_live(item, reveal_event(event_type, data, keys))
 
 
 @strawberry.type(description="An account whose key-account status or tier changed.")

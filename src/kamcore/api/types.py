@@ -12,7 +12,9 @@ from strawberry import relay
 
 from kamcore.api import enums
 from kamcore.api.context import Info
+from kamcore.application.revealing import reveal_stakeholder, stakeholder_subjects
 from kamcore.domain import values
+from kamcore.domain.personal_data import ERASED
 
 
 @strawberry.type(description="A period an RM holds a role on the account team; effectiveTo is exclusive.")
@@ -43,10 +45,29 @@ class Stakeholder:
     stakeholder_id: str = strawberry.field(
         description="Id within the account, e.g. stakeholder-4; pass to removeStakeholder."
     )
-    name: str = strawberry.field(description="Full name of the contact.")
+    name: str = strawberry.field(
+        description=f'Full name of the contact; "{ERASED}" once their personal data is erased (see erased).'
+    )
     role: enums.StakeholderRole = strawberry.field(description="Role in buying decisions.")
-    title: str | None = strawberry.field(description="Job title; null if not recorded.")
-    email: str | None = strawberry.field(description="E-mail address; null if not recorded.")
+    title: str | None = strawberry.field(description="Job title; null if not recorded or erased.")
+    email: str | None = strawberry.field(description="E-mail address; null if not recorded or erased.")
+    erased: bool = strawberry.field(
+        description="True once the contact's personal data is erased (eraseDataSubject): its key is deleted, "
+        f'so name reads "{ERASED}" and title and email are null everywhere, history and time travel included; '
+        "stakeholderId and role remain."
+    )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Stakeholder:
+        """From a contact whose personal fields were revealed (see `reveal_stakeholder`)."""
+        return cls(
+            stakeholder_id=d["stakeholder_id"],
+            name=d["name"],
+            role=values.StakeholderRole(d["role"]),
+            title=d["title"],
+            email=d["email"],
+            erased=d["erased"],
+        )
 
 
 @strawberry.type(description="A customer need identified by the account team.")
@@ -102,6 +123,15 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+async def revealed_stakeholders(root: Any, info: Info) -> list[Stakeholder]:
+    """Personal fields are sealed per contact; the keys of every account in the request load in one batch."""
+    stakeholders: list[dict[str, Any]] = root.stakeholder_rows
+    subjects = sorted(stakeholder_subjects(stakeholders))
+    found = await info.context.loaders.subject_keys.load_many(subjects) if subjects else []
+    keys = {subject: key for subject, key in zip(subjects, found, strict=True) if key is not None}
+    return [Stakeholder.from_dict(reveal_stakeholder(s, keys)) for s in stakeholders]
+
+
 @strawberry.type(description="A customer organisation served by a key-account team (from the account summary).")
 class Account(relay.Node):
     account_id: relay.NodeID[str]
@@ -122,8 +152,11 @@ class Account(relay.Node):
         description="The customer's strategy, dynamics, challenges, competitors and buying."
     )
     stakeholders: list[Stakeholder] = strawberry.field(
-        description="Current contacts at the account (removed ones are not listed)."
+        resolver=revealed_stakeholders,
+        description="Current contacts at the account (removed ones are not listed; erased ones are, with erased: "
+        "true).",
     )
+    stakeholder_rows: strawberry.Private[list[dict[str, Any]]]
     needs: list[Need] = strawberry.field(description="Needs identified so far, oldest first.")
     feedback: FeedbackSignals = strawberry.field(description="Latest CSAT/NPS and complaint and referral counts.")
     opened_at: datetime = strawberry.field(description="When the account was opened (recording time, UTC).")
@@ -151,9 +184,7 @@ class Account(relay.Node):
             lead_relationship_manager_id=row["lead_rm_id"],
             team=[Assignment.from_dict(a) for a in json.loads(row["team"])],
             business_context=BusinessContext(**context),
-            stakeholders=[
-                Stakeholder(**{**s, "role": values.StakeholderRole(s["role"])}) for s in json.loads(row["stakeholders"])
-            ],
+            stakeholder_rows=json.loads(row["stakeholders"]),
             needs=[
                 Need(
                     **{

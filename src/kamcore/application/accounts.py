@@ -6,6 +6,7 @@ from uuid import UUID
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
+from kamcore.application.sealing import SubjectKeyChanges
 from kamcore.domain.account import Account
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict
@@ -126,14 +127,19 @@ class AccountCommands(CommandHandling):
         title: str | None = None,
         email: str | None = None,
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "name": name, "role": role, "title": title, "email": email}
+        # The idempotency fingerprint stays in the log for good: a hash of a name or e-mail address would
+        # outlive erasure (and addresses are guessable), so the personal values are left out of it.
+        arguments = {"account_id": account_id, "role": role}
+        keys = SubjectKeyChanges()
 
         def body(envelope: AuditEnvelope) -> tuple[list[Account], dict[str, str]]:
             account = self._account(ctx, account_id)
-            stakeholder = account.add_stakeholder(name=name, role=role, title=title, email=email, envelope=envelope)
+            stakeholder = account.add_stakeholder(
+                name=name, role=role, title=title, email=email, seal=keys.seal, envelope=envelope
+            )
             return [account], {"stakeholder_id": stakeholder.stakeholder_id}
 
-        return self.execute(ctx, "add_stakeholder", arguments, body)
+        return self.execute(ctx, "add_stakeholder", arguments, body, keys)
 
     def remove_stakeholder(self, ctx: CommandContext, account_id: UUID, stakeholder_id: str) -> CommandResult:
         def body(envelope: AuditEnvelope) -> tuple[list[Account], dict[str, str]]:

@@ -11,6 +11,7 @@ from kamcore.application.interactions import InteractionCommands
 from kamcore.application.market_research import MarketResearchCommands
 from kamcore.application.personnel import PersonnelCommands
 from kamcore.application.policies import PolicyCommands
+from kamcore.application.privacy import PrivacyCommands
 from kamcore.application.products import ProductCommands
 from kamcore.application.programme import ProgrammeCommands
 from kamcore.application.recommendations import RecommendationCommands
@@ -31,6 +32,7 @@ class KamApplication(
     ProgrammeCommands,
     ImprovementCommands,
     MarketResearchCommands,
+    PrivacyCommands,
 ):
     """Every command of kamcore. One event log, so one position orders all history (and the hash chain)."""
 

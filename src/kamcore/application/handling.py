@@ -13,6 +13,7 @@ from eventsourcing.persistence import DatabaseError, IntegrityError, InterfaceEr
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.idempotency import CommandRecord, fingerprint
+from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
 from kamcore.application.transcodings import register_domain_transcodings
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict, NotFound, StorageUnavailable, VersionConflict
@@ -78,15 +79,17 @@ class CommandHandling(Application[UUID]):
         command: str,
         arguments: dict[str, Any],
         body: Callable[[AuditEnvelope], Outcome],
+        keys: SubjectKeyChanges | None = None,
     ) -> CommandResult:
         """Run `body`, then save what it changed in one transaction, with its idempotency record.
 
         `body` validates and raises typed errors before anything is saved, so a failed command
         writes nothing. A retry with the same key returns the first result and writes nothing.
+        Data-subject keys that `body` created or erased through `keys` commit with the events.
         A store that cannot be read or written is a typed `StorageUnavailable`, not a crash.
         """
         try:
-            return self._execute(ctx, command, arguments, body)
+            return self._execute(ctx, command, arguments, body, keys)
         except IntegrityError:
             raise
         except (DatabaseError, InterfaceError) as error:
@@ -98,6 +101,7 @@ class CommandHandling(Application[UUID]):
         command: str,
         arguments: dict[str, Any],
         body: Callable[[AuditEnvelope], Outcome],
+        keys: SubjectKeyChanges | None,
     ) -> CommandResult:
         record_id = CommandRecord.id_for(ctx.actor, ctx.idempotency_key) if ctx.idempotency_key else None
         print_ = fingerprint(command, arguments)
@@ -123,7 +127,7 @@ class CommandHandling(Application[UUID]):
                 )
             )
         try:
-            recordings = self.save(*to_save)
+            recordings = self.save(*to_save, **({SAVE_KEYWORD: keys} if keys else {}))
         except IntegrityError:
             if self._was_saved(primary, envelope):  # the commit went through; only its acknowledgement was lost
                 position = self.head_position()

@@ -4,7 +4,8 @@
 base64) and its chain hash; `manifest.json` holds counts, the position range, first and last
 hashes, the checkpoints with their signatures, the public key and what the bundle proves;
 `verify_bundle.py` is the standalone verifier. The export writes what is stored, without judging
-it: a tampered store yields a bundle that fails verification, which is itself evidence.
+it: a tampered store yields a bundle that fails verification, which is itself evidence. Contacts'
+personal data is exported as stored, encrypted per data subject; the manifest's `personal_data` says where.
 
 A whole-log or position-range export is contiguous, so the verifier recomputes the chain from
 the anchor (the hash before the first event). A selection (one aggregate, a time range) is not:
@@ -27,10 +28,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
+from kamcore.application.sealing import TOKEN_PREFIX
 from kamcore.audit.canonical import ENCODING_VERSION, GENESIS, RawEvent
 from kamcore.audit.chain import ChainProjection
 from kamcore.audit.keys import local_public_keys
 from kamcore.audit.readers import MAX_POSITION, ChainLink, ChainReader, EventLogReader
+from kamcore.domain.personal_data import PERSONAL_FIELDS
 
 if TYPE_CHECKING:
     from kamcore.runtime import Runtime
@@ -56,6 +59,17 @@ PROVES_SELECTION = (
     "the selection is complete (for one aggregate the verifier checks that versions have no holes): compare "
     "the hashes with a contiguous bundle, or run `kamcore audit verify` on the source store."
 )
+
+
+PERSONAL_DATA = {
+    "encrypted_fields": PERSONAL_FIELDS,
+    "token_format": f"{TOKEN_PREFIX}<subject id>:<base64url without padding of 12-byte nonce || AES-256-GCM "
+    f"ciphertext || 16-byte tag>; associated data: the text before the last colon",
+    "keys": "One AES-256 key per data subject, kept in kamcore's database and never exported. Erasing a subject "
+    "deletes its key and records Account.DataSubjectErased (subject id and reason, no personal data), so its "
+    "values can never be decrypted again. The events carry the ciphertext exactly as stored, so this bundle "
+    "verifies the same before and after an erasure.",
+}
 
 
 class ExportError(RuntimeError):
@@ -153,6 +167,7 @@ def export_bundle(runtime: Runtime, directory: Path, scope: ExportScope) -> Expo
         "events_sha256": writer.digest.hexdigest(),
         "public_key": next(iter(keys), None),
         "checkpoints": [c.as_json() for c in checkpoints],
+        "personal_data": PERSONAL_DATA,
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     verifier = directory / "verify_bundle.py"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kamcore.application.revealing import KeyLookup, reveal_events
 from kamcore.domain.errors import InvalidInput
 from kamcore.projections.event_history import HISTORY_COLUMNS
 from kamcore.projections.store import ReadModelStore
@@ -32,8 +33,13 @@ class HistoryPage:
     has_next: bool
 
 
-def history(store: ReadModelStore, flt: HistoryFilter, *, after: int = 0, first: int = 100) -> HistoryPage:
-    """Events in log order after position `after` (keyset paging: pass the last position to continue)."""
+def history(
+    store: ReadModelStore, flt: HistoryFilter, *, subject_keys: KeyLookup, after: int = 0, first: int = 100
+) -> HistoryPage:
+    """Events in log order after position `after` (keyset paging: pass the last position to continue).
+
+    Sealed personal data is opened with `subject_keys` (one lookup per page); erased data reads "[erased]".
+    """
     if (flt.account_id is None) == (flt.aggregate_id is None):
         raise InvalidInput("name exactly one of account_id or aggregate_id", field="account_id")
     if not 1 <= first <= MAX_PAGE:
@@ -63,9 +69,13 @@ def history(store: ReadModelStore, flt: HistoryFilter, *, after: int = 0, first:
     )
     with store.reading() as sql:
         rows = [dict(r) for r in sql.execute(statement, [*params, first + 1]).fetchall()]
-    for row in rows:
-        row["data"] = json.loads(row["data"])
-    return HistoryPage(rows[:first], len(rows) > first)
+    page = rows[:first]
+    data = reveal_events(
+        [(f"{row['aggregate_type']}.{row['event_type']}", json.loads(row["data"])) for row in page], subject_keys
+    )
+    for row, event_data in zip(page, data, strict=True):
+        row["data"] = event_data
+    return HistoryPage(page, len(rows) > first)
 
 
 def account_positions(store: ReadModelStore, account_id: str) -> list[dict[str, Any]]:

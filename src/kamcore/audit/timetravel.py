@@ -6,10 +6,13 @@ database, so the past is computed by the very code that maintains the present. T
 - as of business date D: everything that happened by D, including backdated facts recorded later;
 - as known at T: only what had been recorded by T (what the system believed then).
 Business date and known-at combine (bitemporal: "what did we believe at T about D?").
+Contacts' personal data is opened with today's keys: once a contact is erased, every past state shows
+them erased too (the point of erasure).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,9 +20,10 @@ from typing import Any
 from uuid import UUID
 
 from kamcore.application import KamApplication
+from kamcore.application.revealing import reveal_stakeholders
 from kamcore.audit.history import account_positions
 from kamcore.domain.errors import InvalidInput, NotFound
-from kamcore.projections.account_summary import COLUMNS, AccountSummaryProjection
+from kamcore.projections.account_summary import COLUMNS, AccountSummaryProjection, to_json
 from kamcore.projections.projection import SqlCursor
 from kamcore.projections.store import ReadModelStore
 from kamcore.storage.sqlite import SQLiteDialect
@@ -63,7 +67,10 @@ def account_as_of(
     wanted = {(r["aggregate_id"], r["aggregate_version"]) for r in selected}
     events = _events(app, {r["aggregate_id"] for r in selected}, wanted)
     ordered = [events[(r["aggregate_id"], r["aggregate_version"])] for r in selected]
-    return _replay(ordered, str(account_id))
+    row = _replay(ordered, str(account_id))
+    if row is not None:
+        row["stakeholders"] = to_json(reveal_stakeholders(json.loads(row["stakeholders"]), app.subject_keys))
+    return row
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:

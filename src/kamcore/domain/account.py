@@ -11,8 +11,9 @@ from eventsourcing.domain import event
 from kamcore.domain import rules
 from kamcore.domain.base import KamAggregate
 from kamcore.domain.envelope import AuditEnvelope
-from kamcore.domain.errors import Conflict, InvalidInput
+from kamcore.domain.errors import Conflict, InvalidInput, NotFound
 from kamcore.domain.ids import natural_id
+from kamcore.domain.personal_data import Sealer, stakeholder_subject
 from kamcore.domain.values import (
     AccountSize,
     AccountStatus,
@@ -77,6 +78,9 @@ class Account(KamAggregate):
         self.status = AccountStatus.ACTIVE
         self.context = BusinessContext()
         self.stakeholders: dict[str, Stakeholder] = {}
+        # Every contact ever added, removed ones too: their personal data stays in the log until erased.
+        self.data_subjects: dict[str, Stakeholder] = {}
+        self.erased_subjects: set[str] = set()
         self.needs: dict[str, Need] = {}
         self.closed_on: date | None = None
 
@@ -154,20 +158,27 @@ class Account(KamAggregate):
         role: StakeholderRole | str,
         title: str | None = None,
         email: str | None = None,
+        seal: Sealer,
         envelope: AuditEnvelope,
     ) -> Stakeholder:
+        """Name, title and e-mail are checked in plain text, then stored sealed with the contact's own key."""
         self.ensure_open()
         if len(self.stakeholders) >= MAX_STAKEHOLDERS:
             raise InvalidInput(f"an account holds at most {MAX_STAKEHOLDERS} stakeholders", field="name")
         checked_email = rules.optional_text("email", email, max_length=254)
         if checked_email is not None and ("@" not in checked_email or " " in checked_email):
             raise InvalidInput("is not an e-mail address", field="email")
+        checked_name = rules.text("name", name)
+        checked_role = rules.member("role", StakeholderRole, role)
+        checked_title = rules.optional_text("title", title, max_length=200)
+        stakeholder_id = f"stakeholder-{self.version + 1}"
+        subject = stakeholder_subject(self.id, stakeholder_id)
         stakeholder = Stakeholder(
-            stakeholder_id=f"stakeholder-{self.version + 1}",
-            name=rules.text("name", name),
-            role=rules.member("role", StakeholderRole, role),
-            title=rules.optional_text("title", title, max_length=200),
-            email=checked_email,
+            stakeholder_id=stakeholder_id,
+            name=seal(subject, checked_name),
+            role=checked_role,
+            title=seal(subject, checked_title) if checked_title is not None else None,
+            email=seal(subject, checked_email) if checked_email is not None else None,
         )
         self._stakeholder_added(stakeholder=stakeholder, envelope=envelope)
         return stakeholder
@@ -176,6 +187,31 @@ class Account(KamAggregate):
         if stakeholder_id not in self.stakeholders:
             raise InvalidInput(f"no stakeholder {stakeholder_id!r} on this account", field="stakeholder_id")
         self._stakeholder_removed(stakeholder_id=stakeholder_id, envelope=envelope)
+
+    def data_subject(self, stakeholder_id: str) -> Stakeholder:
+        """A contact ever added (removed ones too) whose personal data has not been erased yet."""
+        stakeholder = self.data_subjects.get(stakeholder_id)
+        if stakeholder is None:
+            raise NotFound(f"no stakeholder {stakeholder_id!r} on account {self.id}", field="stakeholder_id")
+        if stakeholder_id in self.erased_subjects:
+            raise Conflict(
+                f"the personal data of {stakeholder_id} is already erased",
+                field="stakeholder_id",
+                code="ALREADY_ERASED",
+            )
+        return stakeholder
+
+    def erase_data_subject(self, stakeholder_id: str, *, envelope: AuditEnvelope) -> str:
+        """Record the erasure of a contact's personal data (closed accounts too); returns the subject whose key goes.
+
+        The event names the subject and carries the reason, never the personal data itself.
+        """
+        self.data_subject(stakeholder_id)
+        if not envelope.reason:
+            raise InvalidInput("erasing personal data needs a reason", field="reason")
+        subject_id = stakeholder_subject(self.id, stakeholder_id)
+        self._data_subject_erased(stakeholder_id=stakeholder_id, subject_id=subject_id, envelope=envelope)
+        return subject_id
 
     def close(self, *, envelope: AuditEnvelope) -> None:
         self.ensure_open()
@@ -208,10 +244,15 @@ class Account(KamAggregate):
     @event("StakeholderAdded")
     def _stakeholder_added(self, stakeholder: Stakeholder, envelope: AuditEnvelope) -> None:
         self.stakeholders[stakeholder.stakeholder_id] = stakeholder
+        self.data_subjects[stakeholder.stakeholder_id] = stakeholder
 
     @event("StakeholderRemoved")
     def _stakeholder_removed(self, stakeholder_id: str, envelope: AuditEnvelope) -> None:
         del self.stakeholders[stakeholder_id]
+
+    @event("DataSubjectErased")
+    def _data_subject_erased(self, stakeholder_id: str, subject_id: str, envelope: AuditEnvelope) -> None:
+        self.erased_subjects.add(stakeholder_id)
 
     @event("Closed")
     def _closed(self, closed_on: date, envelope: AuditEnvelope) -> None:

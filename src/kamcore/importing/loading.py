@@ -13,6 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from kamcore.application.handling import CommandHandling, fast_project
 
@@ -37,7 +39,7 @@ def load_many(app: CommandHandling, ids: Iterable[UUID]) -> dict[UUID, Any]:
 def _select(app: CommandHandling, ids: list[UUID]) -> list[StoredEvent]:
     recorder: Any = app.recorder
     table = recorder.events_table_name
-    if type(recorder).__module__.startswith("eventsourcing.sqlite"):
+    if isinstance(recorder, SQLiteApplicationRecorder):
         marks = ",".join("?" * len(ids))
         statement = (
             f"SELECT originator_id, originator_version, topic, state FROM {table} "  # noqa: S608 - fixed table name
@@ -60,6 +62,5 @@ def _select(app: CommandHandling, ids: list[UUID]) -> list[StoredEvent]:
 
 
 def can_load_many(app: CommandHandling) -> bool:
-    """Snapshots or a custom recorder: fall back to `repository.get` one by one."""
-    module = type(app.recorder).__module__
-    return app.snapshots is None and (module.startswith(("eventsourcing.sqlite", "eventsourcing.postgres")))
+    """Snapshots or a recorder of another kind: fall back to `repository.get` one by one."""
+    return app.snapshots is None and isinstance(app.recorder, SQLiteApplicationRecorder | PostgresApplicationRecorder)

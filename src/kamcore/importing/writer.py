@@ -4,7 +4,8 @@
 encoding of the whole audit envelope through the transcoder's `default=` hook. Bulk writes share
 one envelope object across many events, so the writer encodes each envelope once and splices its
 bytes into every event that carries it. The stored bytes are exactly what `app.mapper` would
-write (a test compares them), and the batch goes to `recorder.insert_events` in one transaction.
+write (a test compares them), and the batch goes to `recorder.insert_events` in one transaction,
+together with the keys of the data subjects sealed since the last batch (`keys.seal`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from uuid import uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import get_topic
 
+from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
 from kamcore.domain.envelope import AuditEnvelope
 
 DEFAULT_BATCH_EVENTS = 5_000
@@ -30,9 +33,12 @@ class BulkWriter:
 
     def __init__(self, app: Application[Any], *, batch_events: int = DEFAULT_BATCH_EVENTS, dry_run: bool = False):
         self.app = app
-        on_postgres = type(app.recorder).__module__.startswith("eventsourcing.postgres")
+        on_postgres = isinstance(app.recorder, PostgresApplicationRecorder)
         self.batch_events = min(batch_events, MAX_POSTGRES_BATCH_EVENTS) if on_postgres else batch_events
         self.dry_run = dry_run
+        # A key sealed now is written with the next batch: with its events, or (if the aggregate is added
+        # after that batch) one batch early, which is harmless; never after an event that needs it.
+        self.keys = SubjectKeyChanges()
         self.events_written = 0
         self._pending: list[Any] = []
         self._topics: dict[type, str] = {}
@@ -68,8 +74,9 @@ class BulkWriter:
         if not self._pending:
             return
         events, self._pending = self._pending, []
+        keys, self.keys = self.keys, SubjectKeyChanges()
         if not self.dry_run:
-            self.app.recorder.insert_events([self.to_stored_event(e) for e in events])
+            self.app.recorder.insert_events([self.to_stored_event(e) for e in events], **{SAVE_KEYWORD: keys})
         self.events_written += len(events)
         self._envelopes.clear()
 

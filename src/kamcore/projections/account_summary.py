@@ -1,4 +1,9 @@
-"""Account summary: one row per account with profile, team, lead RM and latest feedback signals."""
+"""Account summary: one row per account with profile, team, lead RM and latest feedback signals.
+
+Contacts' personal fields are kept as stored: sealed tokens, opened by readers with the subject's key
+(`kamcore.application.revealing`), so rows stay a pure function of the events and a rebuild equals the
+live model. An erasure blanks the contact for good.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam, Assignment
 from kamcore.domain.events import plain
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
+from kamcore.domain.personal_data import erased_stakeholder
 from kamcore.domain.values import SurveyScale, TeamRole
 from kamcore.projections.projection import Projection, SqlCursor, handles
 from kamcore.projections.rows import Table
@@ -151,6 +157,15 @@ class AccountSummaryProjection(Projection):
     def stakeholder_removed(self, sql: SqlCursor, e: Account.StakeholderRemoved) -> None:
         self._change_list(
             sql, e, "stakeholders", lambda people: [s for s in people if s["stakeholder_id"] != e.stakeholder_id]
+        )
+
+    @handles(Account.DataSubjectErased)
+    def data_subject_erased(self, sql: SqlCursor, e: Account.DataSubjectErased) -> None:
+        self._change_list(
+            sql,
+            e,
+            "stakeholders",
+            lambda people: [erased_stakeholder(s) if s["stakeholder_id"] == e.stakeholder_id else s for s in people],
         )
 
     @handles(Account.Closed)

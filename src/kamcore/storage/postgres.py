@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
-from eventsourcing.persistence import TrackingRecorder
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent, TrackingRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.utils import get_topic, retry
 from psycopg import sql
+from psycopg.rows import DictRow
 
 from kamcore.application.handling import CommandHandling
+from kamcore.storage import subject_keys
 from kamcore.storage.backend import Backend, Dialect
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,30 @@ class PostgresDialect(Dialect):
     @lru_cache(maxsize=512)  # noqa: B019 - statements are a small, fixed set
     def sql(self, statement: str) -> str:
         return statement.replace("{t}", self.prefix).replace("?", "%s")
+
+
+class KamPostgresRecorder(PostgresApplicationRecorder):
+    """The library's application recorder, plus the data-subject keys, written in the events' transaction."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        if datastore.enable_db_functions:
+            msg = "subject keys are written beside the events' INSERT; POSTGRES_ENABLE_DB_FUNCTIONS bypasses it"
+            raise ValueError(msg)
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.dialect = PostgresDialect(datastore.schema)
+        statement = subject_keys.create_table_statement(self.dialect, "BYTEA")
+        self.sql_create_statements.append(sql.SQL(statement))  # type: ignore[arg-type]
+
+    def _insert_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        subject_keys.write_changes(curs, self.dialect, kwargs)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_subject_keys(self, subject_ids: Sequence[str]) -> dict[str, bytes]:
+        with self.datastore.transaction(commit=False) as curs:
+            return subject_keys.select_keys(curs, self.dialect, subject_ids)
 
 
 def parse_database_url(url: str) -> dict[str, str]:
@@ -82,7 +110,12 @@ class PostgresBackend(Backend):
         }
 
     def application_env(self, app_name: str) -> dict[str, str]:
-        return {**self._env(), "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "10"}
+        return {
+            **self._env(),
+            "APPLICATION_RECORDER_TOPIC": get_topic(KamPostgresRecorder),
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
 
     def read_model_env(self, projection_name: str) -> dict[str, str]:
         """Each read model has its own pool; keep one connection open and grow only under load."""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import TrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.persistence import StoredEvent, TrackingRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteTrackingRecorder
+from eventsourcing.utils import get_topic
 
 from kamcore.application.handling import CommandHandling
+from kamcore.storage import subject_keys
 from kamcore.storage.backend import Backend, Dialect
 
 POLL_INTERVAL = 0.2
@@ -23,9 +25,34 @@ class SQLiteDialect(Dialect):
         return statement.replace("{t}", "")
 
 
+DIALECT = SQLiteDialect()
+
+
+class KamSQLiteRecorder(SQLiteApplicationRecorder):
+    """The library's application recorder, plus the data-subject keys, written in the events' transaction."""
+
+    dialect = DIALECT
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            subject_keys.create_table_statement(self.dialect, "BLOB"),
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        subject_keys.write_changes(c, self.dialect, kwargs)
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def select_subject_keys(self, subject_ids: Sequence[str]) -> dict[str, bytes]:
+        with self.datastore.transaction(commit=False) as c:
+            return subject_keys.select_keys(c, self.dialect, subject_ids)
+
+
 class SQLiteBackend(Backend):
     name = "sqlite"
-    dialect = SQLiteDialect()
+    dialect = DIALECT
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -36,6 +63,7 @@ class SQLiteBackend(Backend):
     def application_env(self, app_name: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": get_topic(KamSQLiteRecorder),
             "SQLITE_DBNAME": str(self.data_dir / "events.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
