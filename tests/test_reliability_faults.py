@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,17 @@ def write_load(
             i += 1
 
 
+def check_from_a_fresh_runtime(settings: Settings, ledger: Ledger) -> Counter[str]:
+    """After the fault and the server's exit: the ledger against the log, read models against a rebuild."""
+    runtime = Runtime(settings)
+    try:
+        outcomes = check_ledger(runtime, ledger)
+        check_read_models(runtime)
+    finally:
+        runtime.close()
+    return outcomes
+
+
 def retry_unknown(url: str, headers: dict[str, str], ledger: Ledger) -> int:
     """What a careful client does after a fault: resend every unanswered request with its idempotency key."""
     unknown = [c for c in ledger.calls if c.outcome == "unknown"]
@@ -155,12 +167,7 @@ def test_serve_killed_mid_load_loses_nothing_and_applies_nothing_twice(
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=15)
-    runtime = Runtime(settings)
-    try:
-        outcomes = check_ledger(runtime, ledger)
-        check_read_models(runtime)
-    finally:
-        runtime.close()
+    outcomes = check_from_a_fresh_runtime(settings, ledger)
     record_figures(
         "serve_killed", backend=backend_name, mutations=len(ledger.calls), faults=KILLS, outcomes=dict(outcomes)
     )
@@ -448,12 +455,7 @@ def test_a_full_disk_gives_a_clear_error_loses_nothing_and_recovers(tmp_path: Pa
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=15)
-        runtime = Runtime(settings)
-        try:
-            outcomes = check_ledger(runtime, ledger)
-            check_read_models(runtime)
-        finally:
-            runtime.close()
+        outcomes = check_from_a_fresh_runtime(settings, ledger)
         sqlite_files_intact(settings.data_dir)
     record_figures(
         "sqlite_disk_full",

@@ -9,20 +9,16 @@ more than one core (the read models live in separate tables or files, so they do
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kamcore.application.handling import CommandHandling
-from kamcore.projections.runner import ProjectionFailed, ProjectionRunner
+from kamcore.projections.runner import FollowingThread, ProjectionFailed, ProjectionRunner
 from kamcore.settings import Settings
-
-log = logging.getLogger(__name__)
 
 PassProgress = Callable[[str, int, int], None]  # (read model, position reached, head)
 
@@ -87,54 +83,26 @@ def catch_up_in_one_pass(
     return read
 
 
-class SharedFollower:
+class SharedFollower(FollowingThread):
     """One thread following the log for several read models: each wake-up is one pass over the new events.
 
     With a thread per read model every save made each of them ask for the head, read and decode the
     same new events; on two cores that contention was most of a mutation's latency.
     """
 
+    thread_name = "projections"
+
     def __init__(self, app: CommandHandling, runners: Sequence[ProjectionRunner], *, batch_size: int = 1000) -> None:
+        super().__init__()
         self.app = app
         self.runners = list(runners)
         self.batch_size = batch_size
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         for runner in self.runners:
             runner.follower = self
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wake(self, _position: int | None = None) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._follow, name="projections", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def _follow(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                followed = [r for r in self.runners if not r.stopped]
-                read = catch_up_in_one_pass(self.app, followed, batch_size=self.batch_size)
-            except Exception:
-                log.exception("projections: catching up failed; retrying")
-                self._stop.wait(1.0)
-                continue
-            if read == 0:
-                self._wake.wait(timeout=5.0)
+    def _follow_once(self) -> int:
+        followed = [r for r in self.runners if not r.stopped]
+        return catch_up_in_one_pass(self.app, followed, batch_size=self.batch_size)
 
 
 def rebuild_in_one_pass(
@@ -207,11 +175,14 @@ class _Reporter:
             self.progress(name, position, head)
 
 
-def _rebuild_group(settings: Settings, names: Sequence[str], report: _Reporter) -> None:
+def _rebuild_group(
+    settings: Settings, names: Sequence[str], report: _Reporter, opened: Callable[[], None] = lambda: None
+) -> None:
     from kamcore.runtime import Runtime
 
     runtime = Runtime(settings)
     try:
+        opened()
         runners = [runtime.runners[name] for name in names]
         rebuild_in_one_pass(runtime.app, runners, batch_size=settings.projection_batch_size, progress=report)
         failed = next((r.error for r in runners if r.error is not None), None)
@@ -223,7 +194,7 @@ def _rebuild_group(settings: Settings, names: Sequence[str], report: _Reporter) 
 
 def _worker(settings: Settings, names: list[str], channel: Any) -> None:
     try:
-        _rebuild_group(settings, names, _Reporter(channel, None))
+        _rebuild_group(settings, names, _Reporter(channel, None), lambda: channel.put(("opened", "", 0, 0)))
     except BaseException as error:
         channel.put(("failed", ", ".join(names), repr(error), 0))
         raise
@@ -234,8 +205,9 @@ def _rebuild_in_processes(settings: Settings, groups: list[list[str]], progress:
     context = multiprocessing.get_context("spawn")  # no inherited connections or threads
     channel = context.Queue()
     processes = [context.Process(target=_worker, args=(settings, group, channel), daemon=True) for group in groups]
-    for process in processes:
-        process.start()
+    # One at a time until each has opened its stores: concurrent CREATE … IF NOT EXISTS races on PostgreSQL.
+    waiting = list(processes)
+    waiting.pop(0).start()
     finished, failures = 0, []
     while finished < len(processes):
         try:
@@ -245,7 +217,9 @@ def _rebuild_in_processes(settings: Settings, groups: list[list[str]], progress:
                 failures.append("a rebuild worker died")
                 break
             continue
-        if kind == "progress" and progress:
+        if kind == "opened" and waiting:
+            waiting.pop(0).start()
+        elif kind == "progress" and progress:
             progress(name, position, head)
         elif kind in ("done", "failed"):
             finished += 1

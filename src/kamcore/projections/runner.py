@@ -47,7 +47,62 @@ class ProjectionStatus:
         return max(self.head - self.position, 0)
 
 
-class ProjectionRunner:
+class FollowingThread:
+    """A daemon thread that calls `_follow_once` whenever woken (or every 5 s), until stopped.
+
+    `_follow_once` returns how many events it applied; after 0 the thread sleeps until the next
+    wake-up, otherwise it goes again at once (more may have arrived meanwhile).
+    """
+
+    thread_name = "follower"
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self, _position: int | None = None) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._follow, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                applied = self._follow_once()
+            except ProjectionFailed:
+                return
+            except Exception:
+                log.exception("%s: catching up failed; retrying", self.thread_name)
+                self._stop.wait(1.0)
+                continue
+            if applied == 0:
+                self._wake.wait(timeout=5.0)
+
+    def _follow_once(self) -> int:
+        raise NotImplementedError
+
+
+class ProjectionRunner(FollowingThread):
     """Applies the log to one read model in batches of up to `batch_size` events per transaction.
 
     It reads only the topics the projection handles; once a batch reaches the head it records
@@ -64,9 +119,8 @@ class ProjectionRunner:
         self._position = store.position(app.name)
         self._batch_start = self._position
         self._reached = threading.Condition()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__()
+        self.thread_name = f"projection-{self.name}"
         self.follower: Any = None  # a SharedFollower that follows the log for this runner, if any
 
     # -- driving -----------------------------------------------------------------------------
@@ -173,30 +227,11 @@ class ProjectionRunner:
 
     # -- following in the background ----------------------------------------------------------
 
-    def wake(self, _position: int | None = None) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._follow, name=f"projection-{self.name}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
     @property
     def running(self) -> bool:
         if self.follower is not None:
             return bool(self.follower.alive) and self.error is None and not self.stopped
-        return self._thread is not None and self._thread.is_alive()
+        return self.alive
 
     def fail(self, failure: ProjectionFailed) -> None:
         """Stop at a poison event, loudly: readers waiting for this read model get the error."""
@@ -205,20 +240,12 @@ class ProjectionRunner:
         with self._reached:
             self._reached.notify_all()
 
-    def _follow(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                applied = self.step()
-            except ProjectionFailed as failure:
-                self.fail(failure)
-                return
-            except Exception:
-                log.exception("projection %s: step failed; retrying", self.name)
-                self._stop.wait(1.0)
-                continue
-            if applied == 0:
-                self._wake.wait(timeout=5.0)
+    def _follow_once(self) -> int:
+        try:
+            return self.step()
+        except ProjectionFailed as failure:
+            self.fail(failure)
+            raise
 
     # -- read-your-writes ----------------------------------------------------------------------
 
