@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,11 @@ from eventsourcing.utils import Environment
 
 from kamcore.projections.projection import Projection, SqlCursor
 from kamcore.storage.backend import Backend
+
+log = logging.getLogger(__name__)
+VERSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {t}read_model_version (projection TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+)
 
 
 class ReadModelStore:
@@ -30,8 +36,37 @@ class ReadModelStore:
         self.recorder: TrackingRecorder = factory.tracking_recorder(backend.tracking_recorder_class())
         self.datastore = self.recorder.datastore  # type: ignore[attr-defined]
         with self.writing() as cursor:
+            self._match_schema_version(cursor)
             for statement in projection.ddl:
                 cursor.execute(statement)
+
+    def _match_schema_version(self, sql: SqlCursor) -> None:
+        """A read model whose tables changed shape is dropped and rebuilt, never read or written half-migrated.
+
+        A store from before versions were recorded counts as version 1 once it has tracked anything.
+        """
+        sql.execute(VERSIONS_DDL)
+        lock = self.backend.projection_lock_statement(self.projection.name)
+        if lock is not None:
+            sql.execute(lock)
+        name, wanted = self.projection.name, self.projection.schema_version
+        row = sql.execute("SELECT version FROM {t}read_model_version WHERE projection = ?", (name,)).fetchone()
+        tracking = self.backend.tracking_table(name)
+        tracked = sql.execute(f"SELECT COUNT(*) AS n FROM {tracking}").fetchone()["n"]  # noqa: S608
+        stored = row["version"] if row else (1 if tracked else wanted)
+        if stored != wanted:
+            log.warning(
+                "read model %s changed shape (version %s to %s): rebuilding it from the log", name, stored, wanted
+            )
+            for table in self.projection.tables:
+                sql.execute(f"DROP TABLE IF EXISTS {{t}}{table}")
+            sql.execute(f"DELETE FROM {tracking}")  # noqa: S608 - a backend constant
+        if row is None or stored != wanted:
+            sql.execute(
+                "INSERT INTO {t}read_model_version (projection, version) VALUES (?, ?)"
+                " ON CONFLICT (projection) DO UPDATE SET version = excluded.version",
+                (name, wanted),
+            )
 
     @contextmanager
     def writing(self) -> Iterator[SqlCursor]:
