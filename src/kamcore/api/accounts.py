@@ -12,6 +12,7 @@ from strawberry import relay
 from kamcore.api import enums
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.commands import AccountRef, Command, CommandInput, Outcome, run_command
+from kamcore.api.connections import SortDirection
 from kamcore.api.context import Info
 from kamcore.api.errors import UserError, bad_input
 from kamcore.api.reads import ensure_position
@@ -25,12 +26,6 @@ from kamcore.projections.account_summary_view import AccountFilter as SummaryFil
 class AccountSortField(Enum):
     NAME = strawberry.enum_value("name", description="By account name.")
     OPENED_AT = strawberry.enum_value("opened_at", description="By the time the account was opened.")
-
-
-@strawberry.enum(description="Ascending or descending.")
-class SortDirection(Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest first (A-Z, oldest first).")
-    DESC = strawberry.enum_value("desc", description="Largest first (Z-A, newest first).")
 
 
 @strawberry.input(description="Order of the accounts list; ties are broken by id.")

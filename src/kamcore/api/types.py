@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from kamcore.api import enums
+from kamcore.api.activity import Interaction
+from kamcore.api.connections import Limit, check_limit
 from kamcore.api.context import Info
+from kamcore.api.read_values import values_of
+from kamcore.api.sales import Claim, Policy, Recommendation
 from kamcore.domain import values
+from kamcore.projections.listing import Listing, Where
 
 
 @strawberry.type(description="A period an RM holds a role on the account team; effectiveTo is exclusive.")
@@ -102,6 +107,21 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+async def _of_account(
+    info: Info, field: str, listing: Listing, where: Where, sort: str, first: int, account_id: str
+) -> list[dict[str, Any]]:
+    """The account's newest rows of one list; a page of accounts shares one query per field and arguments."""
+    check_limit(first)
+    loader = info.context.loaders.children(
+        (field, tuple(where.clauses), tuple(where.params), first),
+        lambda accounts: listing.by_parent("account_id", accounts, where, sort=sort, descending=True, limit=first),
+    )
+    return await loader.load(account_id)
+
+
+StatusArgument = strawberry.argument(description="Only these statuses; null or empty = any.")
+
+
 @strawberry.type(description="A customer organisation served by a key-account team (from the account summary).")
 class Account(relay.Node):
     account_id: relay.NodeID[str]
@@ -133,6 +153,57 @@ class Account(relay.Node):
     closed_on: date | None = strawberry.field(
         description="Business date the account was closed; null while it is active."
     )
+
+    @strawberry.field(description="The account's policy terms (quotes included), newest inception first.")
+    async def policies(
+        self,
+        info: Info,
+        status: Annotated[list[enums.PolicyStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Policy]:
+        sales = info.context.runtime.sales
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "policies", sales.policies, where, "inception_date", first, self.account_id)
+        return [Policy.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's claims, newest report first.")
+    async def claims(
+        self,
+        info: Info,
+        status: Annotated[list[enums.ClaimStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Claim]:
+        sales = info.context.runtime.sales
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "claims", sales.claims, where, "reported_on", first, self.account_id)
+        return [Claim.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's interactions, latest planned date first.")
+    async def interactions(
+        self,
+        info: Info,
+        status: Annotated[list[enums.InteractionStatus] | None, StatusArgument] = None,
+        kind: Annotated[
+            list[enums.InteractionKind] | None, strawberry.argument(description="Only these kinds; null = any.")
+        ] = None,
+        first: Limit = 20,
+    ) -> list[Interaction]:
+        listing = info.context.runtime.activity.interactions
+        where = Where().any_of("status", values_of(status)).any_of("kind", values_of(kind))
+        rows = await _of_account(info, "interactions", listing, where, "scheduled_for", first, self.account_id)
+        return [Interaction.from_row(r) for r in rows]
+
+    @strawberry.field(description="Recommendations made to the account, newest first.")
+    async def recommendations(
+        self,
+        info: Info,
+        status: Annotated[list[enums.RecommendationStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Recommendation]:
+        listing = info.context.runtime.sales.recommendations
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "recommendations", listing, where, "made_on", first, self.account_id)
+        return [Recommendation.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Account:
