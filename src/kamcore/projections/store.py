@@ -15,6 +15,7 @@ from kamcore.projections.projection import Projection, SqlCursor
 from kamcore.storage.backend import Backend
 
 log = logging.getLogger(__name__)
+MIGRATION_MARKER = "__migration__"
 VERSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS {t}read_model_version (projection TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 )
@@ -52,7 +53,8 @@ class ReadModelStore:
         name, wanted = self.projection.name, self.projection.schema_version
         row = sql.execute("SELECT version FROM {t}read_model_version WHERE projection = ?", (name,)).fetchone()
         tracking = self.backend.tracking_table(name)
-        tracked = sql.execute(f"SELECT COUNT(*) AS n FROM {tracking}").fetchone()["n"]  # noqa: S608
+        positions = f"FROM {tracking} WHERE application_name <> ?"  # the library keeps a migration marker row
+        tracked = sql.execute(f"SELECT COUNT(*) AS n {positions}", (MIGRATION_MARKER,)).fetchone()["n"]  # noqa: S608
         stored = row["version"] if row else (1 if tracked else wanted)
         if stored != wanted:
             log.warning(
@@ -60,7 +62,7 @@ class ReadModelStore:
             )
             for table in self.projection.tables:
                 sql.execute(f"DROP TABLE IF EXISTS {{t}}{table}")
-            sql.execute(f"DELETE FROM {tracking}")  # noqa: S608 - a backend constant
+            sql.execute(f"DELETE {positions}", (MIGRATION_MARKER,))  # noqa: S608 - a backend constant
         if row is None or stored != wanted:
             sql.execute(
                 "INSERT INTO {t}read_model_version (projection, version) VALUES (?, ?)"
