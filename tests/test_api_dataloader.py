@@ -25,6 +25,13 @@ READ_TABLES = (
 )
 
 
+def request_context(runtime: Runtime, token: str) -> Context:
+    """The context of a fresh HTTP request (fresh DataLoaders) with a bearer token."""
+    headers = [(b"authorization", f"Bearer {token}".encode())]
+    request = Request({"type": "http", "method": "POST", "path": "/graphql", "query_string": b"", "headers": headers})
+    return Context.for_request(runtime, Authenticator(runtime.app), request, None)
+
+
 async def test_many_accounts_in_one_request_are_one_query(
     runtime: Runtime, ctx: CommandContext, settings: Any, monkeypatch: Any
 ) -> None:
@@ -45,17 +52,7 @@ async def test_many_accounts_in_one_request_are_one_query(
         return real_get_many(account_ids)
 
     monkeypatch.setattr(runtime.accounts, "get_many", counting_get_many)
-    token = grant_token(settings)
-    request = Request(
-        {
-            "type": "http",
-            "method": "POST",
-            "path": "/graphql",
-            "query_string": b"",
-            "headers": [(b"authorization", f"Bearer {token}".encode())],
-        }
-    )
-    context = Context.for_request(runtime, Authenticator(runtime.app), request, None)
+    context = request_context(runtime, grant_token(settings))
     aliases = " ".join(f'a{i}: account(id: "{gid}") {{ name }}' for i, gid in enumerate(ids))
     result = await schema.execute(
         f"{{ {aliases} nodes(ids: {ids!r}) {{ id }} }}".replace("'", '"'), context_value=context
@@ -91,16 +88,7 @@ async def test_a_page_of_accounts_with_their_records_costs_the_same_few_queries(
         claims { id status } interactions { id actionItems { itemId } } recommendations { id } } } }"""
     counts, records = {}, {}
     for size in (3, 12):
-        request = Request(
-            {
-                "type": "http",
-                "method": "POST",
-                "path": "/graphql",
-                "query_string": b"",
-                "headers": [(b"authorization", f"Bearer {token}".encode())],
-            }
-        )
-        context = Context.for_request(runtime, Authenticator(runtime.app), request, None)
+        context = request_context(runtime, token)
         statements.clear()
         result = await schema.execute(query, variable_values={"n": size}, context_value=context)
         assert result.errors is None, result.errors

@@ -54,7 +54,7 @@ class ReadModelStore:
         row = sql.execute("SELECT version FROM {t}read_model_version WHERE projection = ?", (name,)).fetchone()
         tracking = self.backend.tracking_table(name)
         positions = f"FROM {tracking} WHERE application_name <> ?"  # the library keeps a migration marker row
-        tracked = sql.execute(f"SELECT COUNT(*) AS n {positions}", (MIGRATION_MARKER,)).fetchone()["n"]  # noqa: S608
+        tracked = sql.execute(f"SELECT COUNT(*) AS n {positions}", (MIGRATION_MARKER,)).fetchone()["n"]
         stored = row["version"] if row else (1 if tracked else wanted)
         if stored != wanted:
             log.warning(
@@ -62,7 +62,7 @@ class ReadModelStore:
             )
             for table in self.projection.tables:
                 sql.execute(f"DROP TABLE IF EXISTS {{t}}{table}")
-            sql.execute(f"DELETE {positions}", (MIGRATION_MARKER,))  # noqa: S608 - a backend constant
+            sql.execute(f"DELETE {positions}", (MIGRATION_MARKER,))
         if row is None or stored != wanted:
             sql.execute(
                 "INSERT INTO {t}read_model_version (projection, version) VALUES (?, ?)"
