@@ -344,10 +344,12 @@ def test_programme_reads(api: httpx.Client) -> None:
         """query($at: Int) {
           criteriaVersions(minPosition: $at, orderBy: {field: PROPOSED_AT, direction: ASC}) {
             nodes { id versionId status effectiveFrom proposedOn decidedOn parameters } }
-          serviceStandards(filter: {tier: [STRATEGIC]}) { nodes { id tier reviewCadenceDays requiredRoles } }
-          kpiTargets { totalCount nodes { id kpiId scope targetValue withdrawn deadline history { value } } }
-          processReviews(filter: {status: OPEN}) { nodes { id title status findings { area description }
-            adjustments { kind reference implementedOn } } } }""",
+          serviceStandards(filter: {tier: [STRATEGIC]}, minPosition: $at) {
+            nodes { id tier reviewCadenceDays requiredRoles } }
+          kpiTargets(minPosition: $at) {
+            totalCount nodes { id kpiId scope targetValue withdrawn deadline history { value } } }
+          processReviews(filter: {status: OPEN}, minPosition: $at) {
+            nodes { id title status findings { area description } adjustments { kind reference implementedOn } } } }""",
         at=adjusted["position"],
     )
     versions = read["criteriaVersions"]["nodes"]

@@ -104,3 +104,28 @@ async def paged(
 def check_limit(limit: int, field: str = "first") -> None:
     if not 1 <= limit <= 100:
         raise bad_input(InvalidInput("must be between 1 and 100", field=field))
+
+
+async def rows_of(
+    info: Info,
+    field: str,
+    listing: Listing,
+    parent: str,
+    parent_id: str,
+    where: Where,
+    *,
+    sort: str,
+    descending: bool,
+    first: int,
+) -> list[dict[str, Any]]:
+    """The first rows of one parent (an account's policies, an RM's records) for a bounded list field.
+
+    Every parent on the page asks the same loader, so the page costs one query per field and arguments.
+    """
+    check_limit(first)
+    arguments = (field, tuple(where.clauses), tuple(where.params), sort, descending, first)
+    loader = info.context.loaders.children(
+        arguments,
+        lambda parents: listing.by_parent(parent, parents, where, sort=sort, descending=descending, limit=first),
+    )
+    return await loader.load(parent_id)

@@ -18,7 +18,7 @@ from strawberry import relay
 
 from kamcore.api import enums
 from kamcore.api.auth import IsAuthenticated, Principal, forbidden
-from kamcore.api.connections import After, Connection, First, Limit, MinPosition, SortDirection, check_limit, paged
+from kamcore.api.connections import After, Connection, First, Limit, MinPosition, SortDirection, paged, rows_of
 from kamcore.api.context import Info
 from kamcore.api.read_values import day, load_nodes, load_one, moment, values_of
 from kamcore.api.reads import ensure_position
@@ -163,16 +163,18 @@ class RelationshipManager(relay.Node):
         first: Limit = 20,
     ) -> list[PersonnelRecord]:
         _may_read_records(info, self.employee_id)
-        check_limit(first)
-        kinds = values_of(kind)
-        listing = info.context.runtime.people.records
-        loader = info.context.loaders.children(
-            ("rm.records", kinds, first),
-            lambda rms: listing.by_parent(
-                "rm_id", rms, Where().any_of("kind", kinds), sort="occurred_on", descending=True, limit=first
-            ),
+        rows = await rows_of(
+            info,
+            "rm.records",
+            info.context.runtime.people.records,
+            "rm_id",
+            self.employee_id,
+            Where().any_of("kind", values_of(kind)),
+            sort="occurred_on",
+            descending=True,
+            first=first,
         )
-        return [PersonnelRecord.from_row(r) for r in await loader.load(self.employee_id)]
+        return [PersonnelRecord.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> RelationshipManager:
@@ -215,16 +217,18 @@ class Team(relay.Node):
         ] = None,
         first: Limit = 50,
     ) -> list[RelationshipManager]:
-        check_limit(first)
-        listing = info.context.runtime.people.relationship_managers
-        state = status.value if status else None
-        loader = info.context.loaders.children(
-            ("team.members", state, first),
-            lambda teams: listing.by_parent(
-                "team", teams, Where().equals("status", state), sort="name", descending=False, limit=first
-            ),
+        rows = await rows_of(
+            info,
+            "team.members",
+            info.context.runtime.people.relationship_managers,
+            "team",
+            self.name,
+            Where().equals("status", status.value if status else None),
+            sort="name",
+            descending=False,
+            first=first,
         )
-        return [RelationshipManager.from_row(r) for r in await loader.load(self.name)]
+        return [RelationshipManager.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Team:

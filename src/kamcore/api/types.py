@@ -12,7 +12,7 @@ from strawberry import relay
 
 from kamcore.api import enums
 from kamcore.api.activity import Interaction
-from kamcore.api.connections import Limit, check_limit
+from kamcore.api.connections import Limit, rows_of
 from kamcore.api.context import Info
 from kamcore.api.read_values import values_of
 from kamcore.api.sales import Claim, Policy, Recommendation
@@ -110,13 +110,8 @@ def _date(value: str | None) -> date | None:
 async def _of_account(
     info: Info, field: str, listing: Listing, where: Where, sort: str, first: int, account_id: str
 ) -> list[dict[str, Any]]:
-    """The account's newest rows of one list; a page of accounts shares one query per field and arguments."""
-    check_limit(first)
-    loader = info.context.loaders.children(
-        (field, tuple(where.clauses), tuple(where.params), first),
-        lambda accounts: listing.by_parent("account_id", accounts, where, sort=sort, descending=True, limit=first),
-    )
-    return await loader.load(account_id)
+    """The account's newest rows of one list (a page of accounts shares one query per field)."""
+    return await rows_of(info, field, listing, "account_id", account_id, where, sort=sort, descending=True, first=first)
 
 
 StatusArgument = strawberry.argument(description="Only these statuses; null or empty = any.")

@@ -46,10 +46,10 @@ class AccountSummaryView:
         first: int = 20,
         after: str | None = None,
     ) -> Page:
-        return self.listing.page(self._where(flt), sort=sort, descending=descending, first=first, after=after)
+        return self.listing.page(self.where(flt), sort=sort, descending=descending, first=first, after=after)
 
     @staticmethod
-    def _where(flt: AccountFilter) -> Where:
+    def where(flt: AccountFilter) -> Where:
         return (
             Where()
             .any_of("segment", flt.segments)
