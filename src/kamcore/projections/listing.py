@@ -17,6 +17,7 @@ from kamcore.domain.errors import InvalidInput
 from kamcore.projections.store import ReadModelStore
 
 MAX_PAGE = 100
+MAX_SEARCH = 200
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Where:
 
     def contains(self, column: str, text: str | None) -> Where:
         """Case-insensitive substring match, with LIKE's wildcards escaped."""
+        if text and len(text) > MAX_SEARCH:
+            raise InvalidInput(f"must be at most {MAX_SEARCH} characters", field=f"{column}_contains")
         if text and any(ord(ch) < 32 for ch in text):
             self.clauses.append("1 = 0")  # names never hold control characters (and SQLite would cut at NUL)
         elif text:
