@@ -12,8 +12,12 @@ from kamcore.domain.values import today
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
 from kamcore.projections.one_pass import SharedFollower, catch_up_in_one_pass
+from kamcore.projections.people_programme_view import PeopleView, ProgrammeView
+from kamcore.projections.product_catalogue import ProductCatalogueView
 from kamcore.projections.ranking_view import RankingView
+from kamcore.projections.relationship_activity_view import RelationshipActivityView
 from kamcore.projections.runner import ProjectionRunner, ProjectionStatus
+from kamcore.projections.sales_records_view import SalesRecordsView
 from kamcore.projections.store import ReadModelStore
 from kamcore.settings import Settings
 
@@ -39,6 +43,13 @@ class Runtime:
         }
         self.accounts = AccountSummaryView(self.stores["account_summary"])
         self.rankings = RankingView(self.stores["ranking_facts"], self.app.name)
+        self.sales = SalesRecordsView(self.stores["sales_records"])
+        self.activity = RelationshipActivityView(self.stores["relationship_activity"])
+        self.people = PeopleView(self.stores["people_programme"])
+        self.programme = ProgrammeView(
+            self.stores["people_programme"], self.stores["ranking_facts"], self.stores["kpi_measures"]
+        )
+        self.products = ProductCatalogueView(self.stores["product_catalogue"])
         # Follows the log like the read models but is not one: never rebuilt, and reads do not wait for it.
         self.chain_keeper = open_chain_keeper(settings, self.backend, self.app)
         self.follower = SharedFollower(self.app, list(self.runners.values()), batch_size=settings.projection_batch_size)

@@ -12,25 +12,21 @@ from strawberry import relay
 from kamcore.api import enums
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.commands import AccountRef, Command, CommandInput, Outcome, run_command
+from kamcore.api.connections import After, Connection, First, MinPosition, SortDirection, paged
 from kamcore.api.context import Info
-from kamcore.api.errors import UserError, bad_input
+from kamcore.api.errors import UserError
 from kamcore.api.reads import ensure_position
 from kamcore.api.types import Account
 from kamcore.domain import values
 from kamcore.domain.errors import InvalidInput
 from kamcore.projections.account_summary_view import AccountFilter as SummaryFilter
+from kamcore.projections.account_summary_view import AccountSummaryView
 
 
 @strawberry.enum(description="Sort key of the accounts list.")
 class AccountSortField(Enum):
     NAME = strawberry.enum_value("name", description="By account name.")
     OPENED_AT = strawberry.enum_value("opened_at", description="By the time the account was opened.")
-
-
-@strawberry.enum(description="Ascending or descending.")
-class SortDirection(Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest first (A-Z, oldest first).")
-    DESC = strawberry.enum_value("desc", description="Largest first (Z-A, newest first).")
 
 
 @strawberry.input(description="Order of the accounts list; ties are broken by id.")
@@ -71,22 +67,6 @@ class AccountFilter:
         )
 
 
-@strawberry.type(description="An account in a page of the accounts list, with its cursor.")
-class AccountEdge:
-    cursor: str = strawberry.field(
-        description="Opaque cursor of this account; pass as accounts(after:) to continue after it."
-    )
-    node: Account = strawberry.field(description="The account.")
-
-
-@strawberry.type(description="A keyset-paged list of accounts.")
-class AccountConnection:
-    edges: list[AccountEdge] = strawberry.field(description="The accounts of this page with their cursors.")
-    nodes: list[Account] = strawberry.field(description="The accounts of this page, without cursors.")
-    page_info: relay.PageInfo = strawberry.field(description="Cursors and whether more pages follow.")
-    total_count: int = strawberry.field(description="Accounts matching the filter, over all pages.")
-
-
 @strawberry.type
 class AccountQueries:
     node: relay.Node | None = relay.node(
@@ -104,13 +84,7 @@ class AccountQueries:
         self,
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="Global id of the account (Account.id).")],
-        min_position: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Wait until read models include this event-log position (read-your-writes); "
-                "pass a payload's position."
-            ),
-        ] = None,
+        min_position: MinPosition = None,
     ) -> Account | None:
         await ensure_position(info, min_position)
         if id.type_name != "Account":
@@ -125,53 +99,27 @@ class AccountQueries:
     async def accounts(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1-100.")] = 20,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Cursor (endCursor or an edge's cursor) to continue after, "
-                "from the same orderBy; null = first page."
-            ),
-        ] = None,
+        first: First = 20,
+        after: After = None,
         filter: Annotated[
             AccountFilter | None, strawberry.argument(description="Conditions the accounts must meet; null = all.")
         ] = None,
         order_by: Annotated[
             AccountOrder | None, strawberry.argument(description="Sort order; null = by name, ascending.")
         ] = None,
-        min_position: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Wait until read models include this event-log position (read-your-writes); "
-                "pass a payload's position."
-            ),
-        ] = None,
-    ) -> AccountConnection:
-        await ensure_position(info, min_position)
+        min_position: MinPosition = None,
+    ) -> Connection[Account]:
         order = order_by or AccountOrder()
-        try:
-            summary_filter = (filter or AccountFilter()).to_summary_filter()
-            page = await run_in_threadpool(
-                info.context.runtime.accounts.page,
-                summary_filter,
-                sort=order.field.value,
-                descending=order.direction is SortDirection.DESC,
-                first=first,
-                after=after,
-            )
-        except InvalidInput as error:
-            raise bad_input(error) from None
-        nodes = [Account.from_row(row) for row in page.rows]
-        return AccountConnection(
-            edges=[AccountEdge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            nodes=nodes,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-            total_count=page.total,
+        return await paged(
+            info,
+            info.context.runtime.accounts.listing,
+            lambda: AccountSummaryView.where((filter or AccountFilter()).to_summary_filter()),
+            sort=order.field.value,
+            direction=order.direction,
+            first=first,
+            after=after,
+            min_position=min_position,
+            convert=Account.from_row,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -14,21 +15,59 @@ from strawberry.dataloader import DataLoader
 from kamcore.api.auth import Authenticator, AuthError, Principal
 from kamcore.runtime import Runtime
 
+Row = dict[str, Any]
+
+
+def by_key(fetch: Callable[[Sequence[str]], list[Row | None]]) -> DataLoader[str, Row | None]:
+    """Rows by id: every `load` in one tick becomes one `fetch` of all the ids (off the event loop)."""
+
+    async def load(keys: list[str]) -> list[Row | None]:
+        return await run_in_threadpool(fetch, keys)
+
+    return DataLoader(load, max_batch_size=500)
+
 
 class Loaders:
     """Batches and caches reads for one request, so N accounts cost one query, not N."""
 
     def __init__(self, runtime: Runtime) -> None:
-        async def load_accounts(ids: list[str]) -> list[dict[str, Any] | None]:
-            return await run_in_threadpool(runtime.accounts.get_many, ids)
+        self.account = by_key(runtime.accounts.get_many)
+        self.policy = by_key(runtime.sales.policies.get_many)
+        self.claim = by_key(runtime.sales.claims.get_many)
+        self.recommendation = by_key(runtime.sales.recommendations.get_many)
+        self.interaction = by_key(runtime.activity.interactions.get_many)
+        self.relationship_manager = by_key(runtime.people.relationship_managers.get_many)
+        self.team = by_key(runtime.people.teams.get_many)
+        self.product = by_key(runtime.products.listing.get_many)
+        self.criteria_version = by_key(runtime.programme.criteria.get_many)
+        self.service_standard = by_key(runtime.programme.standards.get_many)
+        self.kpi_target = by_key(runtime.programme.targets.get_many)
+        self.process_review = by_key(runtime.programme.reviews.get_many)
+        self._children: dict[Hashable, DataLoader[str, list[Row]]] = {}
 
         async def load_subject_keys(subject_ids: list[str]) -> list[bytes | None]:
             found = await run_in_threadpool(runtime.app.subject_keys, subject_ids)
             return [found.get(subject_id) for subject_id in subject_ids]
 
-        self.account = DataLoader(load_accounts, max_batch_size=500)
         # Not cached: an erasure earlier in the same request must already hide the contact.
         self.subject_keys = DataLoader(load_subject_keys, max_batch_size=500, cache=False)
+
+    def children(
+        self, arguments: Hashable, fetch: Callable[[Sequence[str]], dict[str, list[Row]]]
+    ) -> DataLoader[str, list[Row]]:
+        """Each parent's rows (an account's policies, an RM's records) for one field and its arguments.
+
+        The same field on a page of parents shares one loader, so the page costs one query.
+        """
+        loader = self._children.get(arguments)
+        if loader is None:
+
+            async def load(parents: list[str]) -> list[list[Row]]:
+                found = await run_in_threadpool(fetch, parents)
+                return [found.get(parent, []) for parent in parents]
+
+            loader = self._children[arguments] = DataLoader(load, max_batch_size=500)
+        return loader
 
 
 @dataclass

@@ -271,3 +271,81 @@ DecisionImpact = described(
         values.DecisionImpact.NEGATIVE: "The KPI moved the wrong way.",
     },
 )
+
+# -- read models --------------------------------------------------------------------------------
+
+PolicyStatus = described(
+    values.PolicyStatus,
+    "Where a policy term is in its lifecycle: quote, then bound (possibly renewed or endorsed), or ended.",
+    {
+        values.PolicyStatus.QUOTED: "A quote, not yet answered.",
+        values.PolicyStatus.BOUND: "In force (or run to expiry); renewedBy names the next term once renewed.",
+        values.PolicyStatus.DECLINED: "The quote was declined (initiatedBy says by whom).",
+        values.PolicyStatus.EXPIRED: "The quote expired unanswered.",
+        values.PolicyStatus.CANCELLED: "Ended early by a cancellation (initiatedBy says by whom).",
+        values.PolicyStatus.LAPSED: "Ended without renewal, or for non-payment (initiatedBy says by whom).",
+    },
+)
+InteractionStatus = described(
+    values.InteractionStatus,
+    "Whether an interaction is planned, took place or was called off.",
+    {
+        values.InteractionStatus.SCHEDULED: "Planned for scheduledFor.",
+        values.InteractionStatus.HELD: "Took place on heldOn.",
+        values.InteractionStatus.CANCELLED: "Called off on cancelledOn.",
+    },
+)
+RecommendationStatus = described(
+    values.RecommendationStatus,
+    "Whether the customer has answered a recommendation.",
+    {
+        values.RecommendationStatus.MADE: "Made, not yet answered.",
+        values.RecommendationStatus.ACCEPTED: "Accepted (policyId names the policy it became, once linked).",
+        values.RecommendationStatus.DECLINED: "Declined (declinedBecause says why).",
+    },
+)
+CriteriaStatus = described(
+    values.CriteriaStatus,
+    "Where a key-account criteria version stands.",
+    {
+        values.CriteriaStatus.PROPOSED: "Proposed; can be simulated, adopted or rejected.",
+        values.CriteriaStatus.ADOPTED: "In force from effectiveFrom.",
+        values.CriteriaStatus.REJECTED: "Rejected; never applied.",
+        values.CriteriaStatus.SUPERSEDED: "Was in force; a later adopted version replaced it from its effectiveFrom.",
+    },
+)
+
+
+@strawberry.enum(description="The latest step of a claim.")
+class ClaimStatus(Enum):
+    REPORTED = strawberry.enum_value("reported", description="Reported; no reserve or payment yet.")
+    RESERVED = strawberry.enum_value("reserved", description="A case reserve was set (the latest step).")
+    PAID = strawberry.enum_value("paid", description="A payment was made (the latest step).")
+    CLOSED = strawberry.enum_value("closed", description="Closed; any reserve released.")
+    REOPENED = strawberry.enum_value("reopened", description="Reopened after it was closed (the latest step).")
+
+
+@strawberry.enum(description="Whether a relationship manager still works in the KAM organisation.")
+class RelationshipManagerStatus(Enum):
+    ACTIVE = strawberry.enum_value("active", description="Registered and has not left.")
+    LEFT = strawberry.enum_value("left", description="Left on leftOn.")
+
+
+@strawberry.enum(description="Whether a process review is still taking findings and adjustments.")
+class ProcessReviewStatus(Enum):
+    OPEN = strawberry.enum_value("open", description="Open: findings and adjustments can be added.")
+    CONCLUDED = strawberry.enum_value("concluded", description="Concluded on concludedOn, with a summary.")
+
+
+@strawberry.enum(description="Kind of a relationship manager's development or compliance record.")
+class PersonnelRecordKind(Enum):
+    CERTIFICATION = strawberry.enum_value("certification", description="A certification obtained (development).")
+    WORKSHOP = strawberry.enum_value("workshop", description="A workshop, seminar, conference or webinar attended.")
+    TRAINING = strawberry.enum_value("training", description="Training assigned (completedOn once completed).")
+    KNOWLEDGE_SHARING = strawberry.enum_value("knowledge_sharing", description="Knowledge shared with colleagues.")
+    COMPLIANCE_AUDIT = strawberry.enum_value("compliance_audit", description="A compliance audit (compliance).")
+    COMPLIANCE_TRAINING = strawberry.enum_value("compliance_training", description="Compliance training attended.")
+    REGULATORY_VIOLATION = strawberry.enum_value("regulatory_violation", description="A regulatory violation.")
+    DOCUMENTATION_CHECK = strawberry.enum_value(
+        "documentation_check", description="A check of the accuracy of the RM's policy documentation."
+    )

@@ -16,7 +16,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from kamcore.api.accounts import AccountMutations, AccountQueries
+from kamcore.api.activity import ActivityQueries
 from kamcore.api.audit import AuditQueries
+from kamcore.api.catalogue import CatalogueQueries
 from kamcore.api.claims import ClaimMutations
 from kamcore.api.errors import should_mask_error
 from kamcore.api.feedback import FeedbackMutations
@@ -25,13 +27,16 @@ from kamcore.api.interactions import InteractionMutations
 from kamcore.api.kpis import KpiQueries
 from kamcore.api.limits import CostLimiter
 from kamcore.api.market import MarketMutations
+from kamcore.api.people import PeopleQueries
 from kamcore.api.personnel import PersonnelMutations
 from kamcore.api.policies import PolicyMutations
 from kamcore.api.privacy import PrivacyMutations
 from kamcore.api.products import ProductMutations
 from kamcore.api.programme import ProgrammeMutations
+from kamcore.api.programme_reads import ProgrammeQueries
 from kamcore.api.ranking import RankingQueries
 from kamcore.api.recommendations import RecommendationMutations
+from kamcore.api.sales import SalesQueries
 from kamcore.api.subscriptions import AccountEventSubscription, RankingSubscription
 from kamcore.api.suggestions import SuggestionMutations, SuggestionQueries
 from kamcore.api.teams import TeamMutations
@@ -42,7 +47,18 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read models of kamcore.")
-class Query(AccountQueries, AuditQueries, RankingQueries, SuggestionQueries, KpiQueries):
+class Query(
+    AccountQueries,
+    SalesQueries,
+    ActivityQueries,
+    PeopleQueries,
+    CatalogueQueries,
+    ProgrammeQueries,
+    AuditQueries,
+    RankingQueries,
+    SuggestionQueries,
+    KpiQueries,
+):
     pass
 
 

@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from kamcore.api import enums
+from kamcore.api.activity import Interaction
+from kamcore.api.connections import Limit, rows_of
 from kamcore.api.context import Info
+from kamcore.api.read_values import values_of
+from kamcore.api.sales import Claim, Policy, Recommendation
 from kamcore.application.revealing import reveal_stakeholder, stakeholder_subjects
 from kamcore.domain import values
 from kamcore.domain.personal_data import ERASED
+from kamcore.projections.listing import Listing, Where
 
 
 @strawberry.type(description="A period an RM holds a role on the account team; effectiveTo is exclusive.")
@@ -132,6 +137,16 @@ async def revealed_stakeholders(root: Any, info: Info) -> list[Stakeholder]:
     return [Stakeholder.from_dict(reveal_stakeholder(s, keys)) for s in stakeholders]
 
 
+async def _of_account(
+    info: Info, field: str, listing: Listing, where: Where, sort: str, first: int, account_id: str
+) -> list[dict[str, Any]]:
+    """The account's newest rows of one list (a page of accounts shares one query per field)."""
+    return await rows_of(info, field, listing, "account_id", account_id, where, sort=sort, descending=True, first=first)
+
+
+StatusArgument = strawberry.argument(description="Only these statuses; null or empty = any.")
+
+
 @strawberry.type(description="A customer organisation served by a key-account team (from the account summary).")
 class Account(relay.Node):
     account_id: relay.NodeID[str]
@@ -166,6 +181,57 @@ class Account(relay.Node):
     closed_on: date | None = strawberry.field(
         description="Business date the account was closed; null while it is active."
     )
+
+    @strawberry.field(description="The account's policy terms (quotes included), newest inception first.")
+    async def policies(
+        self,
+        info: Info,
+        status: Annotated[list[enums.PolicyStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Policy]:
+        sales = info.context.runtime.sales
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "policies", sales.policies, where, "inception_date", first, self.account_id)
+        return [Policy.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's claims, newest report first.")
+    async def claims(
+        self,
+        info: Info,
+        status: Annotated[list[enums.ClaimStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Claim]:
+        sales = info.context.runtime.sales
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "claims", sales.claims, where, "reported_on", first, self.account_id)
+        return [Claim.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's interactions, latest planned date first.")
+    async def interactions(
+        self,
+        info: Info,
+        status: Annotated[list[enums.InteractionStatus] | None, StatusArgument] = None,
+        kind: Annotated[
+            list[enums.InteractionKind] | None, strawberry.argument(description="Only these kinds; null = any.")
+        ] = None,
+        first: Limit = 20,
+    ) -> list[Interaction]:
+        listing = info.context.runtime.activity.interactions
+        where = Where().any_of("status", values_of(status)).any_of("kind", values_of(kind))
+        rows = await _of_account(info, "interactions", listing, where, "scheduled_for", first, self.account_id)
+        return [Interaction.from_row(r) for r in rows]
+
+    @strawberry.field(description="Recommendations made to the account, newest first.")
+    async def recommendations(
+        self,
+        info: Info,
+        status: Annotated[list[enums.RecommendationStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Recommendation]:
+        listing = info.context.runtime.sales.recommendations
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "recommendations", listing, where, "made_on", first, self.account_id)
+        return [Recommendation.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Account:

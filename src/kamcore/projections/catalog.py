@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from kamcore.projections.access_tokens import AccessTokensProjection
-from kamcore.projections.account_holdings import AccountHoldingsProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.event_history import EventHistoryProjection
 from kamcore.projections.kpi_measures import KpiMeasuresProjection
+from kamcore.projections.people_programme import PeopleProgrammeProjection
 from kamcore.projections.product_catalogue import ProductCatalogueProjection
 from kamcore.projections.projection import Projection
 from kamcore.projections.ranking_facts import RankingFactsProjection
+from kamcore.projections.relationship_activity import RelationshipActivityProjection
+from kamcore.projections.sales_records import SalesRecordsProjection
 
 
 def all_projections() -> list[Projection]:
@@ -19,6 +21,8 @@ def all_projections() -> list[Projection]:
         EventHistoryProjection(),
         RankingFactsProjection(),
         ProductCatalogueProjection(),
-        AccountHoldingsProjection(),
+        SalesRecordsProjection(),
+        RelationshipActivityProjection(),
+        PeopleProgrammeProjection(),
         KpiMeasuresProjection(),
     ]

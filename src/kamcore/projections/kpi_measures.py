@@ -88,7 +88,9 @@ ASSESSMENTS = Table(
     ("interaction_id", "policy_id", "account_id", "held_on", "result"),
 )
 TARGETS = Table(
-    "kpi_target", ("target_id",), ("target_id", "kpi_id", "scope", "scope_id", "period_start", "period_end", "history")
+    "kpi_target",
+    ("target_id",),
+    ("target_id", "kpi_id", "scope", "scope_id", "period_start", "period_end", "deadline", "history"),
 )
 PENETRATION = Table(
     "kpi_penetration", ("segment", "region", "as_of"), ("segment", "region", "as_of", "known_on", "penetration")
@@ -132,6 +134,7 @@ def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
 class KpiMeasuresProjection(Projection):
     name = "kpi_measures"
     rebuild_cost = 6
+    schema_version = 3  # 2: KPI targets keep their deadline; 3: kpi_account_lead
     tables = (
         "kpi_fact",
         "kpi_account",
@@ -169,7 +172,8 @@ class KpiMeasuresProjection(Projection):
         " PRIMARY KEY (interaction_id, policy_id))",
         "CREATE TABLE IF NOT EXISTS {t}kpi_target (target_id TEXT PRIMARY KEY, kpi_id TEXT NOT NULL,"
         " scope TEXT NOT NULL, scope_id TEXT, period_start TEXT NOT NULL, period_end TEXT NOT NULL,"
-        " history TEXT NOT NULL)",
+        " deadline TEXT NOT NULL, history TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kpi_target_by_period ON {t}kpi_target (period_start, target_id)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_penetration (segment TEXT NOT NULL, region TEXT NOT NULL,"
         " as_of TEXT NOT NULL, known_on TEXT NOT NULL, penetration BIGINT NOT NULL,"
         " PRIMARY KEY (segment, region, as_of))",
@@ -188,6 +192,7 @@ class KpiMeasuresProjection(Projection):
         accounts = [(str(e.account_id),) for e in events if hasattr(e, "account_id") and e.account_id is not None]
         sql.rows.prefetch(ACCOUNTS, accounts)
         sql.rows.prefetch(POLICIES, [(str(e.originator_id),) for e in events if isinstance(e, Policy.Event)])
+        sql.rows.prefetch(TARGETS, [(str(e.originator_id),) for e in events if isinstance(e, KpiTarget.Event)])
 
     # -- attribution -------------------------------------------------------------------------
 
@@ -526,7 +531,15 @@ class KpiMeasuresProjection(Projection):
             "history": "[]",
         }
         history = [*json.loads(row["history"]), [e.envelope.business_date.isoformat(), value]]
-        sql.rows.put(TARGETS, {**row, "history": json.dumps(history)})
+        deadline = getattr(e, "deadline", None)  # a withdrawal keeps the last deadline
+        sql.rows.put(
+            TARGETS,
+            {
+                **row,
+                "history": json.dumps(history),
+                "deadline": deadline.isoformat() if deadline else row.get("deadline"),
+            },
+        )
 
     @handles(KpiTarget.Set, KpiTarget.Revised)
     def target_set(self, sql: SqlCursor, e: Any) -> None:

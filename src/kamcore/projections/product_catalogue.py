@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from kamcore.application.suggestions import CatalogueProduct
 from kamcore.domain.product import Product
+from kamcore.projections.listing import Listing, Where
 from kamcore.projections.projection import Projection, SqlCursor, handles
 from kamcore.projections.rows import Table
 from kamcore.projections.store import ReadModelStore
@@ -93,11 +95,30 @@ def product_from_row(row: dict[str, Any]) -> CatalogueProduct:
     )
 
 
+@dataclass(frozen=True)
+class ProductFilter:
+    lines_of_business: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    on_sale: bool | None = None
+    name_contains: str | None = None
+
+    def where(self) -> Where:
+        where = Where().any_of("line_of_business", self.lines_of_business).contains("name", self.name_contains)
+        if self.on_sale is not None:
+            where.equals("on_sale", int(self.on_sale))
+        for segment in self.segments:  # segment values are enum members, quoted as the JSON list stores them
+            where.sql("target_segments LIKE ?", f'%"{segment}"%')
+        return where
+
+
 class ProductCatalogueView:
-    """Read side of the catalogue (small: read whole, ordered by code)."""
+    """Read side of the catalogue: whole (for the suggestion rules), by code and in pages (for the API)."""
 
     def __init__(self, store: ReadModelStore) -> None:
         self.store = store
+        self.listing = Listing(
+            "product_catalogue", COLUMNS, "code", {"code": "code", "name": "name", "launched_on": "launched_on"}, store
+        )
 
     def products(self) -> list[CatalogueProduct]:
         with self.store.reading() as sql:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
-from kamcore.projections.rows import RowStore
+from kamcore.projections.rows import RowStore, Table
 from kamcore.storage.backend import Dialect
 
 
@@ -49,6 +49,8 @@ class Projection:
     """
 
     name: ClassVar[str]
+    # Bump when a table changes shape: a store built by another version is emptied and rebuilt from the log.
+    schema_version: ClassVar[int] = 1
     follows_every_event: ClassVar[bool] = False  # True: read the whole log; `any_event` sees each event
     tables: ClassVar[tuple[str, ...]]
     ddl: ClassVar[tuple[str, ...]]
@@ -91,3 +93,21 @@ def handles(*event_classes: type) -> Callable[[Handler], Handler]:
         return function
 
     return register
+
+
+def change_row(
+    sql: SqlCursor,
+    table: Table,
+    event: Any,
+    update: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    **changes: Any,
+) -> None:
+    """Apply an aggregate's event to the row keyed by the aggregate's id; its version follows the aggregate's.
+
+    `update` derives changes from the current row (counters, lists); unknown rows are left alone.
+    """
+    row = sql.rows.get(table, str(event.originator_id))
+    if row is not None:
+        derived = update(row) if update else {}
+        stamp = {"version": event.originator_version, "updated_at": event.timestamp.isoformat()}
+        sql.rows.put(table, {**row, **derived, **changes, **stamp})

@@ -64,6 +64,7 @@ MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 class RankingFactsProjection(Projection):
     name = "ranking_facts"
     rebuild_cost = 2
+    schema_version = 2  # 2: criteria versions keep their proposal and decision dates; standards have an id
     tables = (
         "ranking_month",
         "ranking_account",
@@ -71,6 +72,8 @@ class RankingFactsProjection(Projection):
         "ranking_claim",
         "ranking_override",
         "ranking_criteria",
+        "ranking_service",
+        "ranking_service_standard",
     )
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}ranking_month (account_id TEXT NOT NULL, month TEXT NOT NULL,"
@@ -91,11 +94,13 @@ class RankingFactsProjection(Projection):
         " decision TEXT NOT NULL, tier TEXT, reason TEXT NOT NULL, effective_from TEXT NOT NULL,"
         " expires_on TEXT NOT NULL, revoked_on TEXT, PRIMARY KEY (account_id, override_id))",
         "CREATE TABLE IF NOT EXISTS {t}ranking_criteria (version_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-        " parameters TEXT NOT NULL, status TEXT NOT NULL, effective_from TEXT, proposed_at TEXT NOT NULL)",
+        " parameters TEXT NOT NULL, status TEXT NOT NULL, effective_from TEXT NOT NULL, proposed_at TEXT NOT NULL,"
+        " proposed_on TEXT NOT NULL, decided_on TEXT)",
         "CREATE TABLE IF NOT EXISTS {t}ranking_service (account_id TEXT PRIMARY KEY, last_review_on TEXT,"
         " assignments TEXT NOT NULL DEFAULT '[]')",
-        "CREATE TABLE IF NOT EXISTS {t}ranking_service_standard (tier TEXT NOT NULL, effective_from TEXT NOT NULL,"
-        " review_cadence_days INTEGER NOT NULL, required_roles TEXT NOT NULL, PRIMARY KEY (tier, effective_from))",
+        "CREATE TABLE IF NOT EXISTS {t}ranking_service_standard (standard_id TEXT NOT NULL UNIQUE,"
+        " tier TEXT NOT NULL, effective_from TEXT NOT NULL, review_cadence_days INTEGER NOT NULL,"
+        " required_roles TEXT NOT NULL, PRIMARY KEY (tier, effective_from))",
     )
 
     def prefetch(self, sql: SqlCursor, events: Sequence[Any]) -> None:
@@ -269,12 +274,14 @@ class RankingFactsProjection(Projection):
     def criteria_proposed(self, sql: SqlCursor, e: Programme.CriteriaProposed) -> None:
         sql.execute(
             "INSERT INTO {t}ranking_criteria (version_id, name, parameters, status, effective_from,"
-            " proposed_at) VALUES (?, ?, ?, 'proposed', NULL, ?)",
+            " proposed_at, proposed_on) VALUES (?, ?, ?, 'proposed', ?, ?, ?)",
             (
                 e.criteria.version_id,
                 e.criteria.name,
                 to_json(e.criteria.parameters),
+                e.criteria.effective_from.isoformat(),
                 e.envelope.recorded_at.isoformat(),
+                e.envelope.business_date.isoformat(),
             ),
         )
 
@@ -285,13 +292,17 @@ class RankingFactsProjection(Projection):
                 "UPDATE {t}ranking_criteria SET status = 'superseded' WHERE version_id = ?", (e.superseded_version_id,)
             )
         sql.execute(
-            "UPDATE {t}ranking_criteria SET status = 'adopted', effective_from = ? WHERE version_id = ?",
-            (e.effective_from.isoformat(), e.version_id),
+            "UPDATE {t}ranking_criteria SET status = 'adopted', effective_from = ?, decided_on = ?"
+            " WHERE version_id = ?",
+            (e.effective_from.isoformat(), e.adopted_on.isoformat(), e.version_id),
         )
 
     @handles(Programme.CriteriaRejected)
     def criteria_rejected(self, sql: SqlCursor, e: Programme.CriteriaRejected) -> None:
-        sql.execute("UPDATE {t}ranking_criteria SET status = 'rejected' WHERE version_id = ?", (e.version_id,))
+        sql.execute(
+            "UPDATE {t}ranking_criteria SET status = 'rejected', decided_on = ? WHERE version_id = ?",
+            (e.envelope.business_date.isoformat(), e.version_id),
+        )
 
     # -- service standards: what each tier is owed, and what each account gets ----------------------
 
@@ -299,10 +310,11 @@ class RankingFactsProjection(Projection):
     def service_standard_set(self, sql: SqlCursor, e: Programme.ServiceStandardSet) -> None:
         standard = e.standard
         sql.execute(
-            "INSERT INTO {t}ranking_service_standard (tier, effective_from, review_cadence_days, required_roles)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (tier, effective_from) DO UPDATE SET"
+            "INSERT INTO {t}ranking_service_standard (standard_id, tier, effective_from, review_cadence_days,"
+            " required_roles) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tier, effective_from) DO UPDATE SET"
             " review_cadence_days = excluded.review_cadence_days, required_roles = excluded.required_roles",
             (
+                f"{standard.tier.value}|{standard.effective_from.isoformat()}",
                 standard.tier.value,
                 standard.effective_from.isoformat(),
                 standard.review_cadence_days,

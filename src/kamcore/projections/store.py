@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,12 @@ from eventsourcing.utils import Environment
 
 from kamcore.projections.projection import Projection, SqlCursor
 from kamcore.storage.backend import Backend
+
+log = logging.getLogger(__name__)
+MIGRATION_MARKER = "__migration__"
+VERSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {t}read_model_version (projection TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+)
 
 
 class ReadModelStore:
@@ -31,8 +38,38 @@ class ReadModelStore:
         self.datastore = self.recorder.datastore  # type: ignore[attr-defined]
         backend.tune_read_model(self.datastore)
         with self.writing() as cursor:
+            self._match_schema_version(cursor)
             for statement in projection.ddl:
                 cursor.execute(statement)
+
+    def _match_schema_version(self, sql: SqlCursor) -> None:
+        """A read model whose tables changed shape is dropped and rebuilt, never read or written half-migrated.
+
+        A store from before versions were recorded counts as version 1 once it has tracked anything.
+        """
+        sql.execute(VERSIONS_DDL)
+        lock = self.backend.projection_lock_statement(self.projection.name)
+        if lock is not None:
+            sql.execute(lock)
+        name, wanted = self.projection.name, self.projection.schema_version
+        row = sql.execute("SELECT version FROM {t}read_model_version WHERE projection = ?", (name,)).fetchone()
+        tracking = self.backend.tracking_table(name)
+        positions = f"FROM {tracking} WHERE application_name <> ?"  # the library keeps a migration marker row
+        tracked = sql.execute(f"SELECT COUNT(*) AS n {positions}", (MIGRATION_MARKER,)).fetchone()["n"]
+        stored = row["version"] if row else (1 if tracked else wanted)
+        if stored != wanted:
+            log.warning(
+                "read model %s changed shape (version %s to %s): rebuilding it from the log", name, stored, wanted
+            )
+            for table in self.projection.tables:
+                sql.execute(f"DROP TABLE IF EXISTS {{t}}{table}")
+            sql.execute(f"DELETE {positions}", (MIGRATION_MARKER,))
+        if row is None or stored != wanted:
+            sql.execute(
+                "INSERT INTO {t}read_model_version (projection, version) VALUES (?, ?)"
+                " ON CONFLICT (projection) DO UPDATE SET version = excluded.version",
+                (name, wanted),
+            )
 
     @contextmanager
     def writing(self) -> Iterator[SqlCursor]:

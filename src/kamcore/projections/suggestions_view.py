@@ -14,9 +14,9 @@ from typing import Any
 
 from kamcore.application import suggestions as rules
 from kamcore.domain.values import NeedPriority, today
-from kamcore.projections.account_holdings import AccountHoldingsView
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.product_catalogue import ProductCatalogueView
+from kamcore.projections.sales_records_view import AccountHoldingsView
 from kamcore.projections.store import ReadModelStore
 
 
@@ -68,7 +68,7 @@ class SuggestionsView:
     def __init__(self, stores: Mapping[str, ReadModelStore]) -> None:
         self.accounts = AccountSummaryView(stores["account_summary"])
         self.catalogue = ProductCatalogueView(stores["product_catalogue"])
-        self.holdings = AccountHoldingsView(stores["account_holdings"])
+        self.holdings = AccountHoldingsView(stores["sales_records"])
 
     def inputs(self, account_id: str, on: date | None = None) -> SuggestionInputs | None:
         """None when the account is unknown; `on` (default today, UTC) decides which terms are in force."""
