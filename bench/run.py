@@ -31,6 +31,7 @@ from bench.book import write_book
 from bench.raw import postgres_limits, sqlite_limits
 from kamcore import __version__
 from kamcore.application import CommandContext
+from kamcore.projections.one_pass import rebuild_in_one_pass
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
 
@@ -130,8 +131,7 @@ def run_backend(name: str, accounts: int, workdir: Path) -> dict[str, Any]:
         }
         typer.echo(f"[{name}] bulk write: {result['bulk_write']}")
         started = time.perf_counter()
-        for runner in runtime.runners.values():
-            runner.rebuild()
+        rebuild_in_one_pass(runtime.app, list(runtime.runners.values()))  # what `kamcore rebuild` does
         seconds = time.perf_counter() - started
         result["rebuild"] = {
             "events": events,
