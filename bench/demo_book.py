@@ -67,7 +67,7 @@ def main(
     gids = [str(GlobalID("Account", a)) for a in accounts]
     year, quarter = last_full_quarter(date.today())
     started = time.perf_counter()
-    server, url = serve(settings, {})
+    server, url = serve(settings, {}, timeout=3600)  # catching up a large book takes a while
     out: dict[str, Any] = {"events": head, "server_start_s": time.perf_counter() - started}
     try:
         with httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=300) as client:

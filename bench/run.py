@@ -88,7 +88,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(settings: Settings, env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def serve(settings: Settings, env_extra: dict[str, str], timeout: float = 60.0) -> tuple[subprocess.Popen[bytes], str]:
+    """`kamcore serve` on a free port, once /healthz answers (it catches the read models up first)."""
     port = free_port()
     env = {**os.environ, "KAMCORE_DATA_DIR": str(settings.data_dir), **env_extra}
     process = subprocess.Popen(
@@ -97,12 +98,14 @@ def serve(settings: Settings, env_extra: dict[str, str]) -> tuple[subprocess.Pop
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return process, url
         except httpx.HTTPError:
             time.sleep(0.1)
+    process.kill()
     raise RuntimeError("server did not start")
 
 

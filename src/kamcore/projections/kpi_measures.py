@@ -154,6 +154,7 @@ class KpiMeasuresProjection(Projection):
         " num BIGINT NOT NULL, den BIGINT NOT NULL, PRIMARY KEY (fact_key, rm_id))",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_measure ON {t}kpi_fact (measure, day)",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_rm ON {t}kpi_fact (rm_id, measure, day)",
+        "CREATE INDEX IF NOT EXISTS kpi_fact_by_account ON {t}kpi_fact (account_id, measure)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_account (account_id TEXT PRIMARY KEY, segment TEXT, closed_on TEXT,"
         " assignments TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_account_lead (rm_id TEXT NOT NULL, account_id TEXT NOT NULL,"
@@ -167,9 +168,11 @@ class KpiMeasuresProjection(Projection):
         "CREATE INDEX IF NOT EXISTS kpi_policy_by_account ON {t}kpi_policy (account_id)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_claim (claim_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,"
         " reported_on TEXT NOT NULL, closed_on TEXT, reserve BIGINT NOT NULL, close_facts TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kpi_claim_by_account ON {t}kpi_claim (account_id)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_assessment (interaction_id TEXT NOT NULL, policy_id TEXT NOT NULL,"
         " account_id TEXT NOT NULL, held_on TEXT NOT NULL, result TEXT NOT NULL,"
         " PRIMARY KEY (interaction_id, policy_id))",
+        "CREATE INDEX IF NOT EXISTS kpi_assessment_by_account ON {t}kpi_assessment (account_id, held_on)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_target (target_id TEXT PRIMARY KEY, kpi_id TEXT NOT NULL,"
         " scope TEXT NOT NULL, scope_id TEXT, period_start TEXT NOT NULL, period_end TEXT NOT NULL,"
         " deadline TEXT NOT NULL, history TEXT NOT NULL)",

@@ -193,6 +193,9 @@ class _State:
             )
             marks = ", ".join("?" for _ in params) or "NULL"
             only = f" account_id IN (SELECT account_id FROM {{t}}kpi_account_lead WHERE rm_id IN ({marks}))"  # noqa: S608
+        self.scope = scope
+        self.only_accounts, self.only_params = only, params  # reused by measures reading account rows
+        self.memo: dict[str, Any] = {}  # what does not depend on the period (a scorecard's trend reuses it)
         self.accounts = {
             r["account_id"]: dict(r)
             for r in sql.execute(
@@ -569,13 +572,16 @@ def m_client_referrals(
 def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
     day = _last(period, as_of)
     oldest = (day - timedelta(days=ASSESSMENT_RECENCY_DAYS)).isoformat()
-    assessments = [
-        dict(r)
-        for r in sql.execute(
-            "SELECT policy_id, account_id, held_on, result FROM {t}kpi_assessment WHERE held_on <= ? AND held_on > ?",
-            [day.isoformat(), oldest],
-        ).fetchall()
-    ]
+    # The latest assessment of each policy, and of each account as a whole (policy_id ""), in the window.
+    latest: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in sql.execute(
+        "SELECT policy_id, account_id, held_on, result FROM {t}kpi_assessment WHERE held_on <= ? AND held_on > ?"  # noqa: S608
+        + (f" AND{state.only_accounts}" if state.only_accounts else ""),
+        [day.isoformat(), oldest, *state.only_params],
+    ).fetchall():
+        key = (r["policy_id"], r["account_id"] if r["policy_id"] == "" else "")
+        if key not in latest or r["held_on"] > latest[key][0]:
+            latest[key] = (r["held_on"], r["result"])
     items, in_force = [], defaultdict(int)
     for p in state.policies:
         if not state.in_force(p, day, as_of):
@@ -583,14 +589,9 @@ def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Perio
         g = state.group(state.lead(p["account_id"], day), day, grain, p["account_id"])
         if g is not None:
             in_force[g] += 1
-        relevant = [
-            x
-            for x in assessments
-            if x["policy_id"] == p["policy_id"] or (x["policy_id"] == "" and x["account_id"] == p["account_id"])
-        ]
-        if relevant:
-            latest = max(relevant, key=lambda x: x["held_on"])
-            items.append((p["account_id"], day, 1 if latest["result"] == "adequate" else 0, 1))
+        found = [x for x in (latest.get((p["policy_id"], "")), latest.get(("", p["account_id"]))) if x]
+        if found:
+            items.append((p["account_id"], day, 1 if max(found)[1] == "adequate" else 0, 1))
     out = _by_group(state, grain, items)
     for g, n in in_force.items():
         agg = out[g]
@@ -601,13 +602,19 @@ def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Perio
 def m_educated_renewals(
     view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
 ) -> dict[str, Agg]:
-    educated: dict[str, str] = {}
-    everything = Period("range", date(1, 1, 1), date(9999, 1, 1))
-    for r in view.fact_rows(sql, "education_sessions", everything, as_of):
-        if r["account_id"]:
-            educated[r["account_id"]] = min(educated.get(r["account_id"], r["day"]), r["day"])
-    items, every = [], []
     known = as_of.isoformat()
+    educated: dict[str, str] = state.memo.get("educated") or {
+        r["account_id"]: r["first_day"]
+        for r in sql.execute(
+            "SELECT account_id, MIN(day) AS first_day FROM {t}kpi_fact WHERE measure = 'education_sessions'"  # noqa: S608
+            " AND account_id IS NOT NULL AND known_on <= ? AND (void_on IS NULL OR void_on > ?)"
+            + (f" AND{state.only_accounts}" if state.only_accounts else "")
+            + " GROUP BY account_id",
+            [known, known, *state.only_params],
+        ).fetchall()
+    }
+    state.memo["educated"] = educated
+    items, every = [], []
     for p in state.policies:
         expiry = p["expiry_date"]
         if not (period.start.isoformat() <= expiry < period.end.isoformat()):
@@ -725,7 +732,9 @@ def m_strategy_csat(view: KpiView, sql: Any, state: _State, grain: str, period: 
         )
 
     return view.group_rows(
-        [r for r in view.fact_rows(sql, "csat_responses", period, as_of) if after_strategy(r)], grain, state.tiers
+        [r for r in view.fact_rows(sql, "csat_responses", period, as_of, state.scope) if after_strategy(r)],
+        grain,
+        state.tiers,
     )
 
 
@@ -747,12 +756,13 @@ def m_retained_referrals(
 
 def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
     """Closed claims' report-to-close days; open claims (right-censored) reported next to them, never mixed in."""
-    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of), grain, state.tiers)
+    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of, state.scope), grain, state.tiers)
     last = _last(period, as_of)
     rows = sql.execute(
-        "SELECT account_id, reported_on FROM {t}kpi_claim"
-        " WHERE reported_on <= ? AND (closed_on IS NULL OR closed_on > ?)",
-        [last.isoformat(), as_of.isoformat()],
+        "SELECT account_id, reported_on FROM {t}kpi_claim"  # noqa: S608 - placeholders only
+        " WHERE reported_on <= ? AND (closed_on IS NULL OR closed_on > ?)"
+        + (f" AND{state.only_accounts}" if state.only_accounts else ""),
+        [last.isoformat(), as_of.isoformat(), *state.only_params],
     ).fetchall()
     ages: dict[str, list[int]] = defaultdict(list)
     for r in rows:
