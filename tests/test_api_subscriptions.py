@@ -139,3 +139,52 @@ def test_ranking_changes_are_pushed(api: httpx.Client, runtime: Any, admin_heade
         change = message["payload"]["data"]["rankingChanges"]
         assert (change["name"], change["wasKey"], change["key"]) == ("Rising", False, True)
         assert change["position"] >= runtime.app.head_position() - 1
+
+
+KPI_UPDATES = """subscription($rm: String!) {
+  kpiUpdates(relationshipManagerId: $rm) { position relationshipManagerId kpiId value previousValue numerator }
+}"""
+
+
+def test_kpi_updates_are_pushed_for_a_relationship_manager(
+    api: httpx.Client, runtime: Any, settings: Settings, admin_headers: dict[str, str]
+) -> None:
+    """A CSAT answer on an account the RM leads changes the RM's satisfaction KPI; another RM may not listen."""
+    from datetime import timedelta
+
+    from kamcore.domain.values import today
+
+    from .conftest import grant_token
+    from .ranking_book import on
+
+    day = today().isoformat()
+    runtime.app.register_relationship_manager(on(day), employee_id="rm-live", name="Live RM", team="north", capacity=5)
+    account = runtime.app.open_account(on(day), name="Watched", segment="corporate", region="North").aggregate_id
+    runtime.app.assign_relationship_manager(
+        on(day), account, relationship_manager_id="rm-live", role="lead", effective_from=today() - timedelta(days=30)
+    )
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        init(ws, admin_headers["authorization"])
+        ws.send_json(
+            {"id": "k", "type": "subscribe", "payload": {"query": KPI_UPDATES, "variables": {"rm": "rm-live"}}}
+        )
+        time.sleep(1.5)  # updates are relative to the scorecard when the subscription starts
+        raised = runtime.app.record_survey_response(on(day), account, scale="csat", score=4)
+        updates = []
+        while not any(u["kpiId"] == "customer_satisfaction_score" for u in updates):
+            message = ws.receive_json(timeout=20)
+            assert message["type"] == "next", message
+            updates.append(message["payload"]["data"]["kpiUpdates"])
+        assert all(u["relationshipManagerId"] == "rm-live" for u in updates)
+        assert all(u["position"] >= raised.position for u in updates)
+        csat = next(u for u in updates if u["kpiId"] == "customer_satisfaction_score")
+        assert (csat["previousValue"], csat["value"]) == (None, 4.0)
+    other = grant_token(settings, role="relationship_manager", relationship_manager_id="rm-other")
+    with httpx.Client() as plain, connect_ws(ws_url(api), plain, subprotocols=["graphql-transport-ws"]) as ws:
+        init(ws, f"Bearer {other}")
+        ws.send_json(
+            {"id": "k", "type": "subscribe", "payload": {"query": KPI_UPDATES, "variables": {"rm": "rm-live"}}}
+        )
+        message = ws.receive_json(timeout=10)
+        assert message["type"] == "error" or message["payload"].get("errors"), message
+        assert "FORBIDDEN" in str(message)

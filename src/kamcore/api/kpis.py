@@ -186,7 +186,7 @@ def _principal(info: Info) -> Principal:
     return principal
 
 
-def _may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
+def may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
     principal = _principal(info)
     if principal.role is Role.RELATIONSHIP_MANAGER and (
         grain is not KpiGrain.RELATIONSHIP_MANAGER or subject != principal.relationship_manager_id
@@ -194,7 +194,7 @@ def _may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
         raise forbidden("relationship managers may read only their own KPIs")
 
 
-def _view(info: Info) -> KpiView:
+def kpi_view(info: Info) -> KpiView:
     runtime = info.context.runtime
     return KpiView(runtime.stores["kpi_measures"], tiers=lambda day: runtime.rankings.ranking(day, at_least=0).tiers)
 
@@ -202,10 +202,10 @@ def _view(info: Info) -> KpiView:
 async def _scorecard(
     info: Info, grain: KpiGrain, subject: str | None, period: PeriodInput, as_of: date | None, trend: int
 ) -> Scorecard:
-    _may_read(info, grain, subject)
+    may_read(info, grain, subject)
     if not 0 <= trend <= MAX_TREND:
         raise bad_input(InvalidInput(f"must be between 0 and {MAX_TREND}", field="trendPeriods"))
-    view = _view(info)
+    view = kpi_view(info)
     try:
         p = period.to_period()
         results = await run_in_threadpool(view.scorecard, grain.value, subject, p, as_of, trend)
@@ -312,8 +312,8 @@ class KpiQueries:
         ] = KpiGrain.RELATIONSHIP_MANAGER,
         as_of: AsOfArg = None,
     ) -> list[LeaderboardEntry]:
-        _may_read(info, KpiGrain.COMPANY, None)
-        view = _view(info)
+        may_read(info, KpiGrain.COMPANY, None)
+        view = kpi_view(info)
         try:
             _check_leaderboard(view, kpi_id, first)
             ranked = await run_in_threadpool(view.leaderboard, kpi_id, grain.value, period.to_period(), as_of, first)
@@ -342,8 +342,8 @@ class KpiQueries:
         ] = None,
         as_of: AsOfArg = None,
     ) -> list[KpiComparison]:
-        _may_read(info, grain, subject)
-        view = _view(info)
+        may_read(info, grain, subject)
+        view = kpi_view(info)
         try:
             _check_comparison(view, kpi_ids, period_kind, periods_before, periods_after)
             compared = await run_in_threadpool(

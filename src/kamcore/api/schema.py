@@ -37,7 +37,7 @@ from kamcore.api.programme_reads import ProgrammeQueries
 from kamcore.api.ranking import RankingQueries
 from kamcore.api.recommendations import RecommendationMutations
 from kamcore.api.sales import SalesQueries
-from kamcore.api.subscriptions import AccountEventSubscription, RankingSubscription
+from kamcore.api.subscriptions import AccountEventSubscription, KpiSubscription, RankingSubscription
 from kamcore.api.suggestions import SuggestionMutations, SuggestionQueries
 from kamcore.api.teams import TeamMutations
 
@@ -63,7 +63,7 @@ class Query(
 
 
 @strawberry.type(description="Live updates over graphql-transport-ws; every message carries its log position.")
-class Subscription(AccountEventSubscription, RankingSubscription):
+class Subscription(AccountEventSubscription, RankingSubscription, KpiSubscription):
     pass
 
 

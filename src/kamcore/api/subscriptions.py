@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,8 @@ from strawberry.scalars import JSON
 
 from kamcore.api.auth import IsAuthenticated
 from kamcore.api.context import Info
+from kamcore.api.errors import bad_input
+from kamcore.api.kpis import KpiGrain, PeriodInput, kpi_view, may_read
 from kamcore.api.live import LiveEvent
 from kamcore.api.reads import node_uuid
 from kamcore.application.revealing import event_subjects, reveal_event
@@ -22,6 +24,7 @@ from kamcore.domain.errors import KamError
 from kamcore.domain.events import event_data
 from kamcore.domain.personal_data import ERASED
 from kamcore.domain.values import today
+from kamcore.projections.kpi_view import Period
 
 
 @strawberry.type(description="One stored event of an account, with the audit envelope and its log position.")
@@ -119,7 +122,21 @@ class RankingChange:
     score: Decimal = strawberry.field(description="Score now (0-100).")
 
 
-RANKING_DEBOUNCE_SECONDS = 1.0
+DEBOUNCE_SECONDS = 1.0
+T = TypeVar("T")
+
+
+async def recomputed(hub: Any, snapshot: Callable[[], tuple[int, T]]) -> AsyncGenerator[tuple[int, T, T], None]:
+    """(position, before, after) each time new events arrive, recomputed at most once a second.
+
+    The first snapshot's position is where the event stream starts, so no write slips through.
+    """
+    seen, before = await run_in_threadpool(snapshot)
+    async for _event in hub.subscribe(None, seen):
+        await asyncio.sleep(DEBOUNCE_SECONDS)  # let a burst of writes land before recomputing
+        position, after = await run_in_threadpool(snapshot)
+        yield position, before, after
+        before = after
 
 
 @strawberry.type(description="Live updates of the key-account ranking.")
@@ -131,7 +148,6 @@ class RankingSubscription:
     )
     async def ranking_changes(self, info: Info) -> AsyncGenerator[RankingChange, None]:
         runtime = info.context.runtime
-        hub = info.context.request.app.state.hub
 
         def snapshot() -> tuple[int, dict[str, Any]]:
             position = runtime.app.head_position()
@@ -139,10 +155,7 @@ class RankingSubscription:
             ranking = runtime.rankings.ranking(today())
             return position, {r.account.account_id: r for r in ranking.accounts}
 
-        seen, before = await run_in_threadpool(snapshot)
-        async for _event in hub.subscribe(None, seen):  # from the snapshot's position: no write slips through
-            await asyncio.sleep(RANKING_DEBOUNCE_SECONDS)  # let a burst of writes land before re-ranking
-            position, after = await run_in_threadpool(snapshot)
+        async for position, before, after in recomputed(info.context.request.app.state.hub, snapshot):
             for account_id, now in after.items():
                 then = before.get(account_id)
                 if then is None or (then.key, then.tier) != (now.key, now.tier):
@@ -156,4 +169,64 @@ class RankingSubscription:
                         tier=now.tier,
                         score=now.score,
                     )
-            before = after
+
+
+@strawberry.type(description="A relationship manager's KPI whose value changed.")
+class KpiUpdate:
+    position: int = strawberry.field(description="Event-log position the new value includes.")
+    relationship_manager_id: str = strawberry.field(description="The relationship manager.")
+    period: str = strawberry.field(description="The period, e.g. 2026-Q4.")
+    kpi_id: str = strawberry.field(description="The KPI's id in projections/kpis.toml.")
+    name: str = strawberry.field(description="The KPI's name.")
+    value: float | None = strawberry.field(description="The new value (null: no data, or a zero denominator).")
+    previous_value: float | None = strawberry.field(description="The value before these events.")
+    numerator: float | None = strawberry.field(description="Numerator of a ratio (or the total).")
+    denominator: float | None = strawberry.field(description="Denominator of a ratio (null for totals).")
+
+
+@strawberry.type(description="Live updates of a relationship manager's KPIs.")
+class KpiSubscription:
+    @strawberry.subscription(
+        description="A relationship manager's KPIs for a period (default: the current quarter) whenever new events "
+        "change them, recomputed at most once a second (relationship managers: their own only).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def kpi_updates(
+        self,
+        info: Info,
+        relationship_manager_id: Annotated[str, strawberry.argument(description="Employee id of the RM.")],
+        period: Annotated[
+            PeriodInput | None, strawberry.argument(description="The period; null = the current quarter.")
+        ] = None,
+    ) -> AsyncGenerator[KpiUpdate, None]:
+        may_read(info, KpiGrain.RELATIONSHIP_MANAGER, relationship_manager_id)
+        try:
+            chosen = period.to_period() if period else Period.containing("quarter", today())
+        except KamError as error:
+            raise bad_input(error) from None
+        runtime, view = info.context.runtime, kpi_view(info)
+
+        def snapshot() -> tuple[int, dict[str, Any]]:
+            position = runtime.app.head_position()
+            runtime.wait_for(position, timeout=5)
+            return position, {r.kpi.id: r for r in view.scorecard("rm", relationship_manager_id, chosen)}
+
+        async for position, before, after in recomputed(info.context.request.app.state.hub, snapshot):
+            for kpi_id, now in after.items():
+                then = before.get(kpi_id)
+                if then is None or (then.value, then.numerator, then.denominator) != (
+                    now.value,
+                    now.numerator,
+                    now.denominator,
+                ):
+                    yield KpiUpdate(
+                        position=position,
+                        relationship_manager_id=relationship_manager_id,
+                        period=chosen.label,
+                        kpi_id=kpi_id,
+                        name=now.kpi.name,
+                        value=now.value,
+                        previous_value=then.value if then else None,
+                        numerator=now.numerator,
+                        denominator=now.denominator,
+                    )
