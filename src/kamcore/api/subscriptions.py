@@ -153,7 +153,7 @@ class RankingSubscription:
             position = runtime.app.head_position()
             runtime.wait_for(position, timeout=5)
             ranking = runtime.rankings.ranking(today())
-            return position, {r.account.account_id: r for r in ranking.accounts}
+            return position, ranking.by_account
 
         async for position, before, after in recomputed(info.context.request.app.state.hub, snapshot):
             for account_id, now in after.items():
