@@ -208,13 +208,17 @@ class _State:
         self.policies = [
             dict(r)
             for r in sql.execute(
-                "SELECT * FROM {t}kpi_policy WHERE bound_on IS NOT NULL" + (f" AND{only}" if only else ""),  # noqa: S608
+                "SELECT * FROM {t}kpi_policy WHERE bound_on IS NOT NULL" + self.and_only_accounts(),  # noqa: S608
                 params,
             ).fetchall()
         ]
         self.by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for p in self.policies:
             self.by_account[p["account_id"]].append(p)
+
+    def and_only_accounts(self) -> str:
+        """The SQL condition keeping a scoped query to the scope's accounts (its values are `only_params`)."""
+        return f" AND{self.only_accounts}" if self.only_accounts else ""
 
     def lead(self, account_id: str, day: date) -> str:
         account = self.accounts.get(account_id)
@@ -576,7 +580,7 @@ def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Perio
     latest: dict[tuple[str, str], tuple[str, str]] = {}
     for r in sql.execute(
         "SELECT policy_id, account_id, held_on, result FROM {t}kpi_assessment WHERE held_on <= ? AND held_on > ?"  # noqa: S608
-        + (f" AND{state.only_accounts}" if state.only_accounts else ""),
+        + state.and_only_accounts(),
         [day.isoformat(), oldest, *state.only_params],
     ).fetchall():
         key = (r["policy_id"], r["account_id"] if r["policy_id"] == "" else "")
@@ -608,7 +612,7 @@ def m_educated_renewals(
         for r in sql.execute(
             "SELECT account_id, MIN(day) AS first_day FROM {t}kpi_fact WHERE measure = 'education_sessions'"  # noqa: S608
             " AND account_id IS NOT NULL AND known_on <= ? AND (void_on IS NULL OR void_on > ?)"
-            + (f" AND{state.only_accounts}" if state.only_accounts else "")
+            + state.and_only_accounts()
             + " GROUP BY account_id",
             [known, known, *state.only_params],
         ).fetchall()
@@ -760,8 +764,7 @@ def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Per
     last = _last(period, as_of)
     rows = sql.execute(
         "SELECT account_id, reported_on FROM {t}kpi_claim"  # noqa: S608 - placeholders only
-        " WHERE reported_on <= ? AND (closed_on IS NULL OR closed_on > ?)"
-        + (f" AND{state.only_accounts}" if state.only_accounts else ""),
+        " WHERE reported_on <= ? AND (closed_on IS NULL OR closed_on > ?)" + state.and_only_accounts(),
         [last.isoformat(), as_of.isoformat(), *state.only_params],
     ).fetchall()
     ages: dict[str, list[int]] = defaultdict(list)
