@@ -14,7 +14,7 @@ from eventsourcing.persistence import DatabaseError, IntegrityError, InterfaceEr
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.idempotency import CommandRecord, fingerprint
 from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
-from kamcore.application.transcodings import register_domain_transcodings
+from kamcore.application.transcodings import KamTranscoder, register_domain_transcodings
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import Conflict, NotFound, StorageUnavailable, VersionConflict
 
@@ -41,6 +41,11 @@ class CommandHandling(Application[UUID]):
         super().__init__(env=env)
         self._save_listeners: list[Callable[[int], None]] = []
         self._listeners_lock = threading.Lock()
+
+    def construct_transcoder(self) -> KamTranscoder:
+        transcoder = KamTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

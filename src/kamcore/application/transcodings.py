@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
@@ -35,28 +36,68 @@ ENUM_CLASSES: tuple[type[Enum], ...] = tuple(
 )
 
 
-class DateAsISO(Transcoding):
+CACHE_LIMIT = 50_000  # decoded values kept per transcoding; the cache starts afresh when full
+
+
+class CachedDecoding(Transcoding):
+    """Decoding of an immutable value type, remembered by its stored string.
+
+    Account ids, dates and enum values repeat across thousands of events; building them again
+    (`UUID()`, `Enum()` lookups) was a third of decoding a stored event. Immutable values can be shared.
+    """
+
+    def __init__(self) -> None:
+        self._decoded: dict[str, Any] = {}
+
+    def decode(self, data: str) -> Any:
+        try:
+            return self._decoded[data]
+        except KeyError:
+            if len(self._decoded) >= CACHE_LIMIT:
+                self._decoded = {}
+            value = self._decoded[data] = self.build(data)
+            return value
+
+    def build(self, data: str) -> Any:
+        raise NotImplementedError
+
+
+class DateAsISO(CachedDecoding):
     type = date
     name = "date_iso"
 
     def encode(self, obj: date) -> str:
         return obj.isoformat()
 
-    def decode(self, data: str) -> date:
+    def build(self, data: str) -> date:
         return date.fromisoformat(data)
 
 
-class EnumAsValue(Transcoding):
+class UUIDAsHex(CachedDecoding):
+    """The library's `uuid_hex` (same stored form), with cached decoding."""
+
+    type = UUID
+    name = "uuid_hex"
+
+    def encode(self, obj: UUID) -> str:
+        return obj.hex
+
+    def build(self, data: str) -> UUID:
+        return UUID(data)
+
+
+class EnumAsValue(CachedDecoding):
     """One per enum class; the stored name is the class name, so renaming a class needs an alias."""
 
     def __init__(self, enum: type[Enum]) -> None:
+        super().__init__()
         self.type = enum
         self.name = f"enum_{enum.__name__}"
 
     def encode(self, obj: Enum) -> str:
         return obj.value
 
-    def decode(self, data: str) -> Enum:
+    def build(self, data: str) -> Enum:
         return self.type(data)
 
 
@@ -75,7 +116,23 @@ class DataclassAsDict(Transcoding):
         return self.type(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
+class KamTranscoder(JSONTranscoder):
+    """The library's JSON transcoder with a leaner per-object hook (it runs for every JSON object decoded)."""
+
+    def _decode_obj(self, d: dict[str, Any]) -> Any:
+        if len(d) == 2:
+            name = d.get("_type_")
+            if name is not None and "_data_" in d:
+                try:
+                    transcoding = self.names[name]
+                except KeyError:
+                    return super()._decode_obj(d)  # the library's error for an unknown type
+                return transcoding.decode(d["_data_"])
+        return d
+
+
 def register_domain_transcodings(transcoder: JSONTranscoder, extra: Iterable[type] = ()) -> None:
+    transcoder.register(UUIDAsHex())
     transcoder.register(DateAsISO())
     for enum in ENUM_CLASSES:
         transcoder.register(EnumAsValue(enum))

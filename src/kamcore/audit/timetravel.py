@@ -23,7 +23,8 @@ from kamcore.application import KamApplication
 from kamcore.application.revealing import reveal_stakeholders
 from kamcore.audit.history import account_positions
 from kamcore.domain.errors import InvalidInput, NotFound
-from kamcore.projections.account_summary import COLUMNS, AccountSummaryProjection, to_json
+from kamcore.projections.account_summary import COLUMNS, AccountSummaryProjection
+from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import SqlCursor
 from kamcore.projections.store import ReadModelStore
 from kamcore.storage.sqlite import SQLiteDialect

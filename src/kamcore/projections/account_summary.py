@@ -17,6 +17,7 @@ from kamcore.domain.events import plain
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
 from kamcore.domain.personal_data import erased_stakeholder
 from kamcore.domain.values import SurveyScale, TeamRole
+from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import Projection, SqlCursor, handles
 from kamcore.projections.rows import Table
 
@@ -47,10 +48,6 @@ COLUMNS = (
     "updated_at",
     "closed_on",
 )
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
 def current_lead(team: list[dict[str, Any]]) -> str | None:

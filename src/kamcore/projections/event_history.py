@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kamcore.domain.events import account_of, event_data
-from kamcore.projections.account_summary import to_json
+from kamcore.domain.events import account_of
+from kamcore.projections.json_text import event_json
 from kamcore.projections.projection import Projection, SqlCursor
 from kamcore.projections.rows import Table
 
@@ -77,6 +77,6 @@ class EventHistoryProjection(Projection):
                 "recorded_at": env.recorded_at.isoformat(),
                 "effective_date": env.effective_date.isoformat() if env.effective_date else None,
                 "business_date": env.business_date.isoformat(),
-                "data": to_json(event_data(event)),
+                "data": event_json(event),
             },
         )

@@ -18,7 +18,7 @@ from typing import Any
 from kamcore.domain.events import plain
 from kamcore.domain.process_review import ProcessReview
 from kamcore.domain.relationship_manager import RelationshipManager as RM
-from kamcore.projections.account_summary import to_json
+from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import Projection, SqlCursor, change_row, handles
 from kamcore.projections.rows import Table
 

@@ -22,8 +22,8 @@ from kamcore.domain.key_account_override import KeyAccountOverride
 from kamcore.domain.policy import Policy
 from kamcore.domain.programme import Programme
 from kamcore.domain.values import InteractionKind, SurveyScale, TeamRole
-from kamcore.projections.account_summary import to_json
 from kamcore.projections.insurance_math import earned_by_month, incurred_change, month_of, premium_movement
+from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import Projection, SqlCursor, handles
 from kamcore.projections.rows import Table
 

@@ -13,7 +13,7 @@ from typing import Any
 from kamcore.domain.events import plain
 from kamcore.domain.interaction import Interaction
 from kamcore.domain.values import InteractionStatus
-from kamcore.projections.account_summary import to_json
+from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import Projection, SqlCursor, change_row, handles
 from kamcore.projections.rows import Table
 

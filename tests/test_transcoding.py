@@ -1,0 +1,66 @@
+"""Stored events decode to exactly what the library's transcoder gives, and event data encodes to the same JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, TranscodingNotRegisteredError
+
+from kamcore.application import CommandContext
+from kamcore.application.transcodings import CACHE_LIMIT, DateAsISO, register_domain_transcodings
+from kamcore.demo import write_book
+from kamcore.domain.account import Account
+from kamcore.domain.events import event_data
+from kamcore.projections.json_text import event_json
+from kamcore.runtime import Runtime
+
+
+class _LibraryTranscoder(JSONTranscoder):
+    """The library's own decoding hook and transcodings, with nothing cached: the reference."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for transcoding in (DecimalAsStr(), DatetimeAsISO()):
+            self.register(transcoding)
+        register_domain_transcodings(self)
+        for transcoding in self.names.values():
+            if hasattr(transcoding, "build"):
+                transcoding.decode = transcoding.build  # type: ignore[method-assign]
+
+
+def _stored(runtime: Runtime) -> list:
+    return runtime.app.recorder.select_notifications(start=1, limit=10_000)
+
+
+def test_every_stored_event_decodes_as_the_library_decodes_it(runtime: Runtime, ctx: CommandContext) -> None:
+    write_book(runtime.app, 6, seed=4)
+    runtime.app.open_account(ctx, name="Zürich Rückversicherung ÅB", segment="corporate", region="Nord")
+    reference = _LibraryTranscoder()
+    stored = _stored(runtime)
+    assert len(stored) > 300
+    for notification in stored:
+        assert runtime.app.mapper.transcoder.decode(notification.state) == reference.decode(notification.state)
+
+
+def test_event_json_is_the_event_data_as_json(runtime: Runtime, ctx: CommandContext) -> None:
+    write_book(runtime.app, 6, seed=4)
+    runtime.app.open_account(ctx, name="Zürich Rückversicherung ÅB", segment="corporate", region="Nord")
+    events = [runtime.app.mapper.to_domain_event(n) for n in _stored(runtime)]
+    assert any(isinstance(e, Account.Opened) and "ü" in e.name for e in events)
+    for event in events:
+        assert json.loads(event_json(event)) == event_data(event)
+
+
+def test_an_unknown_stored_type_is_still_refused_by_name(runtime: Runtime) -> None:
+    with pytest.raises(TranscodingNotRegisteredError, match="no_such_type"):
+        runtime.app.mapper.transcoder.decode(b'{"x":{"_type_":"no_such_type","_data_":1}}')
+
+
+def test_the_decoding_cache_is_bounded() -> None:
+    dates = DateAsISO()
+    first = date(1900, 1, 1)
+    for day in range(CACHE_LIMIT + 10):
+        assert dates.decode((first + timedelta(days=day)).isoformat()) == first + timedelta(days=day)
+    assert len(dates._decoded) <= CACHE_LIMIT
