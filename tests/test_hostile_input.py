@@ -435,11 +435,12 @@ def test_a_relationship_manager_cannot_touch_another_teams_account(api: httpx.Cl
         assigned = gql(api, ASSIGN, input={"accountId": account, "relationshipManagerId": rm, "role": "LEAD"})
         assert assigned["assignRelationshipManager"]["userErrors"] == []
     rm_headers = {"authorization": f"Bearer {grant_token(settings, 'relationship_manager', 'rm-me')}"}
-    complaint = gql(
+    raised = gql(
         api,
-        "mutation($i: RaiseComplaintInput!) { raiseComplaint(input: $i) { feedbackId } }",
+        "mutation($i: RaiseComplaintInput!) { raiseComplaint(input: $i) { feedbackId position } }",
         i={"accountId": theirs, "category": "service", "description": "theirs"},
-    )["raiseComplaint"]["feedbackId"]
+    )["raiseComplaint"]
+    complaint = raised["feedbackId"]
     head = post(api, "{ accounts(first: 5) { totalCount } }")
     attempts = [
         ("updateAccountProfile", "UpdateAccountProfileInput", {"accountId": theirs, "region": "Stolen"}),
@@ -467,8 +468,10 @@ def test_a_relationship_manager_cannot_touch_another_teams_account(api: httpx.Cl
     assert own["data"]["recordFeedback"]["userErrors"] == [], own
     theirs_now = post(
         api,
-        "query($id: ID!) { account(id: $id) { region version feedback { complaints openComplaints latestNps } } }",
+        "query($id: ID!, $p: Int) { account(id: $id, minPosition: $p)"
+        " { region version feedback { complaints openComplaints latestNps } } }",
         id=theirs,
+        p=raised["position"],
     )
     assert theirs_now["data"]["account"] == {
         "region": "EMEA",

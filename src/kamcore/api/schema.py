@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -96,6 +97,14 @@ class KamSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+# The limit rules are built once: the depth and alias limiters make a new rule class per instance, and
+# the validation cache is keyed by the rule classes, so limiters made per request never hit the cache
+# (validation was 12% of a mutation's server time).
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
 schema = KamSchema(
     query=Query,
     mutation=Mutation,
@@ -103,8 +112,7 @@ schema = KamSchema(
     extensions=[
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(list(LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CostLimiter,
         lambda: MaskErrors(should_mask_error=should_mask_error),
