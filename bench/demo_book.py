@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from bench.run import RESULTS, peak_rss_mb, serve, timed
+from bench.over_http import GraphQL, served, timed, tree_peak_rss_mb
+from bench.run import RESULTS, last_full_quarter
 from kamcore.application import CommandContext
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
@@ -34,11 +34,6 @@ TEAM_SCORECARD = """query($team: String!, $year: Int!, $q: Int!) {
 ACCOUNT_360 = """query($id: ID!) { account(id: $id) { id name segment status leadRelationshipManagerId
   team { relationshipManagerId role } stakeholders { name } feedback { latestNps openComplaints }
   policies(first: 20) { policyNumber status } claims(first: 20) { status } } }"""
-
-
-def last_full_quarter(today: date) -> tuple[int, int]:
-    quarter = (today.month - 1) // 3
-    return (today.year - 1, 4) if quarter == 0 else (today.year, quarter)
 
 
 def main(
@@ -66,18 +61,11 @@ def main(
 
     gids = [str(GlobalID("Account", a)) for a in accounts]
     year, quarter = last_full_quarter(date.today())
-    started = time.perf_counter()
-    server, url = serve(settings, {}, timeout=3600)  # catching up a large book takes a while
-    out: dict[str, Any] = {"events": head, "server_start_s": time.perf_counter() - started}
-    try:
-        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=300) as client:
-
-            def post(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-                body = client.post("/graphql", json={"query": query, "variables": variables or {}}).json()
-                if body.get("errors"):
-                    raise RuntimeError(body["errors"])
-                return body["data"]
-
+    out: dict[str, Any] = {"events": head}
+    with served({"KAMCORE_DATA_DIR": str(data_dir), "KAMCORE_DATABASE_URL": ""}) as server:
+        out["server_start_s"] = server.start_seconds  # catching up a large book takes a while
+        post = GraphQL(server.url, token)
+        try:
             first = time.perf_counter()
             listing = post(KEY_TOP_50)["keyAccounts"]
             out["first_key_accounts_s"] = time.perf_counter() - first
@@ -96,10 +84,9 @@ def main(
                 lambda: post(TEAM_SCORECARD, {**variables, "team": teams[next(counter) % len(teams)]}), 20
             )
             out["account_360"] = timed(lambda: post(ACCOUNT_360, {"id": gids[next(counter) % len(gids)]}), samples)
-        out["server_peak_rss_mb"] = peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+        finally:
+            post.close()
+        out["server_peak_rss_mb"] = tree_peak_rss_mb(server.process.pid)
     for key, value in out.items():
         typer.echo(f"{key}: {value}")
     RESULTS.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -47,24 +47,62 @@ def serve(
         bool, typer.Option(help="Run projections in this process (turn off when `kamcore project` workers run them).")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Worker processes on one port (each opens its own runtime; read models are shared)."),
+    ] = 1,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in development, health at /healthz)."""
+    import os
+
     import uvicorn
 
-    from kamcore.api.app import create_app
+    from kamcore.api.app import SERVE_PROJECTIONS_ENV, create_app
 
     _configure_logging(log_level)
     settings = _settings(data_dir, database_url)
     if demo:
         _seed_if_empty(settings)
-    console.print(f"kamcore on http://{host}:{port}/graphql  backend: {settings.backend().describe()}")
+    console.print(
+        f"kamcore on http://{host}:{port}/graphql  backend: {settings.backend().describe()}"
+        + (f"  workers: {workers}" if workers > 1 else "")
+    )
+    target: Any = "kamcore.api.app:create_app_from_env"
+    if workers == 1:
+        target = create_app(settings, run_projections=projections)
+    else:
+        _prepare_for_workers(settings, catch_up=projections)
+        # uvicorn spawns workers > 1 from an import string; each builds its app from these variables.
+        os.environ["KAMCORE_DATA_DIR"] = str(settings.data_dir)
+        os.environ["KAMCORE_DATABASE_SCHEMA"] = settings.database_schema
+        if settings.database_url:
+            os.environ["KAMCORE_DATABASE_URL"] = settings.database_url
+        os.environ[SERVE_PROJECTIONS_ENV] = "1" if projections else "0"
     uvicorn.run(
-        create_app(settings, run_projections=projections),
+        target,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_level=log_level,
         timeout_graceful_shutdown=5,
     )
+
+
+def _prepare_for_workers(settings: Settings, *, catch_up: bool) -> None:
+    """Create the stores and catch the read models up once, before the workers start.
+
+    Otherwise every worker would race to create the same tables (concurrent CREATE … IF NOT EXISTS
+    fails on PostgreSQL) and apply the same backlog, each batch committed by one and discarded by the others.
+    """
+    from kamcore.runtime import Runtime
+
+    runtime = Runtime(settings)
+    try:
+        if catch_up:
+            runtime.catch_up()
+    finally:
+        runtime.close()
 
 
 def _seed_if_empty(settings: Settings) -> None:

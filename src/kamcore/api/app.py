@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         body = {
             "status": "failing" if failed else "ok",
             "version": __version__,
+            "pid": os.getpid(),  # with `serve --workers N`, which worker process answered
             "backend": runtime.backend.describe(),
             "projections": [
                 {
@@ -120,3 +122,14 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
     )
+
+
+SERVE_PROJECTIONS_ENV = "KAMCORE_SERVE_PROJECTIONS"
+
+
+def create_app_from_env() -> Starlette:
+    """The app factory `serve --workers N` hands uvicorn: each worker process builds its own app and runtime.
+
+    Worker processes are spawned, so they get their settings from `KAMCORE_*` variables (set by `serve`).
+    """
+    return create_app(Settings.from_env(), run_projections=os.environ.get(SERVE_PROJECTIONS_ENV, "1") != "0")
