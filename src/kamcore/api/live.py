@@ -136,6 +136,11 @@ class EventHub:
                 self._stop.wait(1.0)
 
     def _publish_new(self) -> None:
+        head = self.runtime.app.head_position()
+        with self._lock:
+            if not self._subscribers:  # nobody to tell: skip reading and decoding (a subscriber that comes
+                self.position = max(self.position, head)  # later replays from its own position up to here)
+                return
         while True:
             batch = self.runtime.app.recorder.select_notifications(
                 start=self.position, limit=BATCH, inclusive_of_start=False
