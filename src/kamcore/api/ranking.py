@@ -205,8 +205,8 @@ class RankingQueries:
         if not 1 <= first <= MAX_PAGE:
             raise bad_input(KamError(f"must be between 1 and {MAX_PAGE}", field="first"))
         ranking = await _ranking(info, as_of, criteria_version, min_position)
-        chosen = [r for r in ranking.key_accounts() if filter is None or filter.matches(r)]
-        chosen.sort(key=lambda r: (r.rank is None, r.rank or 0))
+        key_set = ranking.key_accounts()  # in rank order
+        chosen = key_set if filter is None else [r for r in key_set if filter.matches(r)]
         return KeyAccountList(
             as_of=ranking.as_of,
             criteria_version=ranking.criteria.version,

@@ -69,8 +69,8 @@ class Ranking:
 
     @cached_property
     def key_set(self) -> list[Ranked]:
-        """Computed once per cached ranking: every read of the key set reuses it."""
-        return [r for r in self.accounts if r.key]
+        """The key accounts in rank order, computed once per kept ranking: every read of the key set reuses it."""
+        return sorted((r for r in self.accounts if r.key), key=lambda r: (r.rank is None, r.rank or 0))
 
     def key_accounts(self) -> list[Ranked]:
         return self.key_set
