@@ -290,7 +290,7 @@ def main(
     rebuild_workers: Annotated[int, typer.Option(min=1, help="Processes of the rebuild (kamcore rebuild).")] = 1,
     workers: Annotated[str, typer.Option(help="uvicorn worker counts for the small-query throughput.")] = "1,2",
     curve: Annotated[
-        str | None, typer.Option(help="Sizes to run in turn, e.g. 10000,30000,100000: writes curve.{json,md}.")
+        str | None, typer.Option(help="Sizes in turn, e.g. 1000,10000: curve.{json,md}, and latest.* of the last.")
     ] = None,
 ) -> None:
     """Generate a book, run every benchmark on each backend, write bench/results/latest.{json,md} (or curve.*)."""
@@ -310,10 +310,10 @@ def main(
         )
         typer.echo(f"== {size:,} accounts ({book} book) on {', '.join(names)}")
         report = run_sizes(size, names, options)
+        (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")  # with a curve: the last size
+        (RESULTS / "latest.md").write_text(markdown(report))
+        typer.echo(markdown(report))
         if not curve:
-            (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-            (RESULTS / "latest.md").write_text(markdown(report))
-            typer.echo(markdown(report))
             return
         runs.append(report)
         summary = {key: report[key] for key in ("started_at", "kamcore", "machine", "book", "seed")}
