@@ -460,14 +460,15 @@ def test_a_relationship_manager_cannot_touch_another_teams_account(api: httpx.Cl
         assert error_codes(body) == ["FORBIDDEN"], (mutation, body)
     own = post(
         api,
-        "mutation($i: RecordFeedbackInput!) { recordFeedback(input: $i) { userErrors { code } } }",
+        "mutation($i: RecordFeedbackInput!) { recordFeedback(input: $i) { userErrors { code } position } }",
         headers=rm_headers,
         i={"accountId": mine, "scale": "NPS", "score": 9},
     )
     assert own["data"]["recordFeedback"]["userErrors"] == [], own
-    theirs_now = post(
+    theirs_now = post(  # read at least everything written so far, the complaint included
         api,
         "query($id: ID!) { account(id: $id) { region version feedback { complaints openComplaints latestNps } } }",
+        headers={"X-Min-Position": str(own["data"]["recordFeedback"]["position"])},
         id=theirs,
     )
     assert theirs_now["data"]["account"] == {
