@@ -22,6 +22,9 @@ READ_TABLES = (
     "sales_recommendation",
     "activity_interaction",
     "product_catalogue",
+    "feedback_survey",
+    "feedback_complaint",
+    "feedback_referral",
 )
 
 
@@ -66,8 +69,9 @@ async def test_many_accounts_in_one_request_are_one_query(
 async def test_a_page_of_accounts_with_their_records_costs_the_same_few_queries(
     runtime: Runtime, settings: Any, monkeypatch: Any
 ) -> None:
-    """Policies (with products), claims, interactions and recommendations of a page of accounts: one query per
-    field, whatever the page size; the same query per account would grow with the page (N+1)."""
+    """Policies (with products), claims, interactions, recommendations, survey responses, complaints and
+    referrals of a page of accounts: one query per field, whatever the page size; the same query per account
+    would grow with the page (N+1)."""
     from kamcore.demo import seed_demo
     from kamcore.projections.projection import SqlCursor
 
@@ -85,8 +89,9 @@ async def test_a_page_of_accounts_with_their_records_costs_the_same_few_queries(
     monkeypatch.setattr(SqlCursor, "execute", counting_execute)
     query = """query($n: Int!) { accounts(first: $n) { nodes { name
         policies(first: 100) { id writtenPremium { amount } product { code } }
-        claims { id status } interactions { id actionItems { itemId } } recommendations { id } } } }"""
-    counts, records = {}, {}
+        claims { id status } interactions { id actionItems { itemId } } recommendations { id }
+        surveyResponses { id score } complaints { id status } referrals { id } } } }"""
+    counts, records, feedback = {}, {}, {}
     for size in (3, 12):
         context = request_context(runtime, token)
         statements.clear()
@@ -96,5 +101,8 @@ async def test_a_page_of_accounts_with_their_records_costs_the_same_few_queries(
         assert len(nodes) == size
         counts[size] = len(statements)
         records[size] = sum(len(n["policies"]) + len(n["claims"]) + len(n["interactions"]) for n in nodes)
+        feedback[size] = sum(len(n["surveyResponses"]) + len(n["complaints"]) + len(n["referrals"]) for n in nodes)
     assert records[12] > records[3] > 0
-    assert counts == {3: 7, 12: 7}  # accounts (count + page), policies, products, claims, interactions, recommendations
+    assert feedback[12] > feedback[3] > 0
+    # accounts (count + page), policies, products, claims, interactions, recommendations, surveys, complaints, referrals
+    assert counts == {3: 10, 12: 10}

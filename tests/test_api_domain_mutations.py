@@ -539,60 +539,63 @@ def test_process_review_strategy_and_decision(api: httpx.Client) -> None:
     assert wrong_kind["field"] == ["input", "decisionId"]
 
 
+def publish_analysis(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "authorId": "E-100",
+        "title": "Rivals 2026",
+        "competitors": ["Northwind", "Contoso"],
+        "summary": "cheaper on SME property",
+        "segment": "SME",
+        **overrides,
+    }
+    return ok(client, "publishCompetitorAnalysis", "analysisId", **data)
+
+
+def identify_renewables(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "code": "renewables",
+        "name": "Renewable energy",
+        "description": "wind and solar operators",
+        "identifiedBy": "E-100",
+        "closestSegment": "CORPORATE",
+        **overrides,
+    }
+    return ok(client, "identifyMarketSegment", "code", **data)
+
+
+def measure_penetration(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "segment": "SME",
+        "region": "North",
+        "asOf": TODAY.isoformat(),
+        "clientsServed": 10,
+        "addressableClients": 400,
+        "source": "census",
+        **overrides,
+    }
+    return ok(client, "recordMarketPenetration", "measurementId", **data)
+
+
+def propose_initiative(client: httpx.Client, title: str, owner_id: str = "E-100") -> dict[str, Any]:
+    return ok(
+        client,
+        "proposeExpansionInitiative",
+        "initiativeId",
+        title=title,
+        ownerId=owner_id,
+        targetDate=TODAY.isoformat(),
+    )
+
+
 def test_market_research_records(api: httpx.Client) -> None:
-    analysis = ok(
-        api,
-        "publishCompetitorAnalysis",
-        "analysisId",
-        authorId="E-100",
-        title="Rivals 2026",
-        competitors=["Northwind", "Contoso"],
-        summary="cheaper on SME property",
-        segment="SME",
-    )
-    assert analysis["analysisId"]
-    segment = ok(
-        api,
-        "identifyMarketSegment",
-        "code",
-        code="renewables",
-        name="Renewable energy",
-        description="wind and solar operators",
-        identifiedBy="E-100",
-        closestSegment="CORPORATE",
-    )
-    assert segment["code"] == "renewables"
+    assert publish_analysis(api)["analysisId"]
+    assert identify_renewables(api)["code"] == "renewables"
     duplicate = refused(api, "identifyMarketSegment", code="renewables", name="x", description="y", identifiedBy="E-1")
     assert duplicate["code"] == "DUPLICATE"
-    measured = ok(
-        api,
-        "recordMarketPenetration",
-        "measurementId",
-        segment="SME",
-        region="North",
-        asOf=TODAY.isoformat(),
-        clientsServed=10,
-        addressableClients=400,
-        source="census",
-    )
-    assert measured["measurementId"]
-    initiative = ok(
-        api,
-        "proposeExpansionInitiative",
-        "initiativeId",
-        title="Renewables push",
-        ownerId="E-100",
-        targetDate=TODAY.isoformat(),
-    )
+    assert measure_penetration(api)["measurementId"]
+    initiative = propose_initiative(api, "Renewables push")
     ok(api, "implementExpansionInitiative", initiativeId=initiative["initiativeId"])
-    moon = ok(
-        api,
-        "proposeExpansionInitiative",
-        "initiativeId",
-        title="Moon base",
-        ownerId="E-100",
-        targetDate=TODAY.isoformat(),
-    )
+    moon = propose_initiative(api, "Moon base")
     assert refused(api, "abandonExpansionInitiative", initiativeId=moon["initiativeId"])["field"] == ["input", "reason"]
     ok(api, "abandonExpansionInitiative", initiativeId=moon["initiativeId"], reason="no demand")
 

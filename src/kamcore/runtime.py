@@ -11,6 +11,8 @@ from kamcore.audit.chain import open_chain_keeper
 from kamcore.domain.values import today
 from kamcore.projections.account_summary_view import AccountSummaryView
 from kamcore.projections.catalog import all_projections
+from kamcore.projections.feedback_records_view import FeedbackRecordsView
+from kamcore.projections.market_research_view import MarketResearchView
 from kamcore.projections.one_pass import SharedFollower, catch_up_in_one_pass
 from kamcore.projections.people_programme_view import PeopleView, ProgrammeView
 from kamcore.projections.product_catalogue import ProductCatalogueView
@@ -46,6 +48,8 @@ class Runtime:
         self.sales = SalesRecordsView(self.stores["sales_records"])
         self.activity = RelationshipActivityView(self.stores["relationship_activity"])
         self.people = PeopleView(self.stores["people_programme"])
+        self.feedback = FeedbackRecordsView(self.stores["feedback_records"])
+        self.market = MarketResearchView(self.stores["market_research"])
         self.programme = ProgrammeView(
             self.stores["people_programme"], self.stores["ranking_facts"], self.stores["kpi_measures"]
         )

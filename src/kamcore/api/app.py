@@ -109,7 +109,7 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["authorization", "content-type", "x-correlation-id"],
+        allow_headers=["authorization", "content-type", "x-correlation-id", "x-min-position"],
         max_age=600,
     )
     return Starlette(

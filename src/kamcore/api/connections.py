@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,7 @@ from strawberry import relay
 
 from kamcore.api.context import Info
 from kamcore.api.errors import bad_input
-from kamcore.api.reads import ensure_position
+from kamcore.api.reads import PER_OPERATION, ensure_position
 from kamcore.domain.errors import InvalidInput, KamError
 from kamcore.projections.listing import Listing, Page, Where
 
@@ -55,7 +55,7 @@ MinPosition = Annotated[
     int | None,
     strawberry.argument(
         description="Wait until read models include this event-log position (read-your-writes); "
-        "pass a payload's position."
+        "pass a payload's position." + PER_OPERATION
     ),
 ]
 Limit = Annotated[int, strawberry.argument(description="At most this many, 1-100.")]
@@ -99,6 +99,47 @@ async def paged(
     except KamError as error:
         raise bad_input(error) from None
     return connection(page, after, convert)
+
+
+class Filtering(Protocol):
+    """A filter input: turns itself into the read model's filter (which says its `Where`)."""
+
+    def to_filter(self) -> Any: ...
+
+
+class Ordering(Protocol):
+    """An order input: a sort-field enum whose values are the listing's sort names, and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> SortDirection: ...
+
+
+async def listed(
+    info: Info,
+    listing: Listing,
+    filter: Filtering,
+    order: Ordering,
+    *,
+    first: int,
+    after: str | None,
+    min_position: int | None,
+    convert: Callable[[dict[str, Any]], T],
+) -> Connection[T]:
+    """`paged` for a list query whose arguments are a filter input and an order input."""
+    return await paged(
+        info,
+        listing,
+        lambda: filter.to_filter().where(),
+        sort=order.field.value,
+        direction=order.direction,
+        first=first,
+        after=after,
+        min_position=min_position,
+        convert=convert,
+    )
 
 
 def check_limit(limit: int, field: str = "first") -> None:

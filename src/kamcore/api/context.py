@@ -43,6 +43,10 @@ class Loaders:
         self.service_standard = by_key(runtime.programme.standards.get_many)
         self.kpi_target = by_key(runtime.programme.targets.get_many)
         self.process_review = by_key(runtime.programme.reviews.get_many)
+        self.survey_response = by_key(runtime.feedback.survey_responses.get_many)
+        self.complaint = by_key(runtime.feedback.complaints.get_many)
+        self.referral = by_key(runtime.feedback.referrals.get_many)
+        self.market_research = by_key(runtime.market.records.get_many)
         self._children: dict[Hashable, DataLoader[str, list[Row]]] = {}
 
         async def load_subject_keys(subject_ids: list[str]) -> list[bytes | None]:
@@ -79,6 +83,8 @@ class Context:
     loaders: Loaders
     response: Any = None
     connection_params: dict[str, Any] | None = field(default=None)
+    # The log position every read of the current operation includes (see `reads.RequestPosition`).
+    read_position: int = 0
 
     @classmethod
     def for_request(

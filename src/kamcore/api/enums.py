@@ -15,6 +15,7 @@ import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from kamcore.domain import values
+from kamcore.projections import feedback_records, market_research
 
 E = TypeVar("E", bound=Enum)
 
@@ -348,4 +349,36 @@ class PersonnelRecordKind(Enum):
     REGULATORY_VIOLATION = strawberry.enum_value("regulatory_violation", description="A regulatory violation.")
     DOCUMENTATION_CHECK = strawberry.enum_value(
         "documentation_check", description="A check of the accuracy of the RM's policy documentation."
+    )
+
+
+@strawberry.enum(description="Where a complaint is in its lifecycle: raised, then resolved at most once.")
+class ComplaintStatus(Enum):
+    OPEN = strawberry.enum_value(feedback_records.OPEN, description="Raised and not yet resolved.")
+    RESOLVED = strawberry.enum_value(feedback_records.RESOLVED, description="Resolved on resolvedOn (see resolution).")
+
+
+@strawberry.enum(description="Kind of a market-research record.")
+class MarketResearchKind(Enum):
+    COMPETITOR_ANALYSIS = strawberry.enum_value(
+        market_research.COMPETITOR_ANALYSIS, description="A competitor analysis report (CompetitorAnalysis)."
+    )
+    MARKET_SEGMENT = strawberry.enum_value(
+        market_research.MARKET_SEGMENT, description="A new market segment identified (MarketSegment)."
+    )
+    MARKET_PENETRATION = strawberry.enum_value(
+        market_research.MARKET_PENETRATION,
+        description="Market-penetration figures for a segment and region (MarketPenetration).",
+    )
+    EXPANSION_INITIATIVE = strawberry.enum_value(
+        market_research.EXPANSION_INITIATIVE, description="A market-share expansion initiative (ExpansionInitiative)."
+    )
+
+
+@strawberry.enum(description="Where an expansion initiative stands: proposed, then implemented or abandoned.")
+class ExpansionInitiativeStatus(Enum):
+    PROPOSED = strawberry.enum_value(market_research.PROPOSED, description="Proposed; not yet closed.")
+    IMPLEMENTED = strawberry.enum_value(market_research.IMPLEMENTED, description="Implemented on closedOn.")
+    ABANDONED = strawberry.enum_value(
+        market_research.ABANDONED, description="Abandoned on closedOn (abandonedBecause says why)."
     )

@@ -195,8 +195,12 @@ def may_read(info: Info, grain: KpiGrain, subject: str | None) -> None:
 
 
 def kpi_view(info: Info) -> KpiView:
-    runtime = info.context.runtime
-    return KpiView(runtime.stores["kpi_measures"], tiers=lambda day: runtime.rankings.ranking(day, at_least=0).tiers)
+    """Tiers come from a ranking that includes every position the operation was asked to read."""
+    runtime, context = info.context.runtime, info.context
+    return KpiView(
+        runtime.stores["kpi_measures"],
+        tiers=lambda day: runtime.rankings.ranking(day, at_least=context.read_position).tiers,
+    )
 
 
 async def _scorecard(

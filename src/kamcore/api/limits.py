@@ -22,6 +22,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 MAX_COST = 5_000
 DEFAULT_PAGE = 20
@@ -39,14 +40,32 @@ def _page_size(field: FieldNode, variables: dict[str, Any]) -> int:
     return 1
 
 
-def _fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> Iterator[FieldNode]:
+def fields_of(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> Iterator[FieldNode]:
+    """The fields a selection set asks for at its own level, through inline fragments and fragment spreads."""
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             yield selection
         elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments)
+            yield from fields_of(selection.selection_set, fragments)
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            yield from _fields(fragments[selection.name.value].selection_set, fragments)
+            yield from fields_of(fragments[selection.name.value].selection_set, fragments)
+
+
+def selected_operation(
+    context: ExecutionContext,
+) -> tuple[OperationDefinitionNode, dict[str, FragmentDefinitionNode]] | None:
+    """The operation a request runs (by its operationName) and the document's fragments; None before parsing."""
+    document = context.graphql_document
+    if document is None:
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (context.operation_name is None or (d.name and d.name.value == context.operation_name))
+    ]
+    return (operations[0], fragments) if operations else None
 
 
 def query_cost(
@@ -56,7 +75,7 @@ def query_cost(
     multiplier: int = 1,
 ) -> int:
     cost = 0
-    for field in _fields(selection_set, fragments):
+    for field in fields_of(selection_set, fragments):
         if field.selection_set is not None:
             size = _page_size(field, variables)
             cost += multiplier + query_cost(field.selection_set, fragments, variables, multiplier * size)
@@ -72,27 +91,20 @@ class CostLimiter(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-            operations = [
-                d
-                for d in document.definitions
-                if isinstance(d, OperationDefinitionNode)
-                and (context.operation_name is None or (d.name and d.name.value == context.operation_name))
-            ]
-            if operations:
-                self.cost = query_cost(operations[0].selection_set, fragments, context.variables or {})
-                if self.cost > self.max_cost:
-                    context.result = ExecutionResult(
-                        data=None,
-                        errors=[
-                            GraphQLError(
-                                f"query cost {self.cost} exceeds the limit of {self.max_cost}; ask for smaller pages",
-                                extensions={"code": "MAX_COST_EXCEEDED"},
-                            )
-                        ],
-                    )
+        selected = selected_operation(context)
+        if selected is not None:
+            operation, fragments = selected
+            self.cost = query_cost(operation.selection_set, fragments, context.variables or {})
+            if self.cost > self.max_cost:
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"query cost {self.cost} exceeds the limit of {self.max_cost}; ask for smaller pages",
+                            extensions={"code": "MAX_COST_EXCEEDED"},
+                        )
+                    ],
+                )
         yield
 
     def get_results(self) -> dict[str, Any]:

@@ -167,11 +167,11 @@ class TierAtDate:
 async def _ranking(info: Info, as_of: date | None, version: str | None, min_position: int | None) -> Ranking:
     """The ranking read by a query: any kept one that includes `min_position` (see RankingView.ranking)."""
     view = info.context.runtime.rankings
-    await ensure_position(info, min_position)
+    at_least = await ensure_position(info, min_position)
 
     def run() -> Ranking:
         day = as_of or today()
-        return view.ranking(day, view.criteria_version(version) if version else None, at_least=min_position or 0)
+        return view.ranking(day, view.criteria_version(version) if version else None, at_least=at_least)
 
     try:
         return await run_in_threadpool(run)
@@ -249,9 +249,9 @@ class RankingQueries:
     ) -> list[ParetoPoint]:
         if not 1 <= points <= MAX_PAGE:
             raise bad_input(KamError(f"must be between 1 and {MAX_PAGE}", field="points"))
-        await ensure_position(info, min_position)
+        at_least = await ensure_position(info, min_position)
         view = info.context.runtime.rankings
-        curve = await run_in_threadpool(view.pareto, as_of or today(), basis.value, min_position or 0)
+        curve = await run_in_threadpool(view.pareto, as_of or today(), basis.value, at_least)
         step = max(1, len(curve) // points)
         sampled = curve[step - 1 :: step][: points - 1] + curve[-1:] if curve else []
         return [ParetoPoint(accounts=n, cumulative=c, share=s) for n, c, s in dict.fromkeys(sampled)]
@@ -267,10 +267,10 @@ class RankingQueries:
         as_of: AsOf = None,
         min_position: MinPosition = None,
     ) -> CriteriaSimulation:
-        await ensure_position(info, min_position)
+        at_least = await ensure_position(info, min_position)
         view = info.context.runtime.rankings
         try:
-            result = await run_in_threadpool(view.simulate, criteria_version, as_of or today(), min_position or 0)
+            result = await run_in_threadpool(view.simulate, criteria_version, as_of or today(), at_least)
         except KamError as error:
             raise bad_input(error) from None
         current, proposed = result["current"], result["proposed"]
@@ -296,9 +296,9 @@ class RankingQueries:
     async def key_accounts_needing_attention(
         self, info: Info, as_of: AsOf = None, min_position: MinPosition = None
     ) -> list[ServiceGapInfo]:
-        await ensure_position(info, min_position)
+        at_least = await ensure_position(info, min_position)
         rankings = info.context.runtime.rankings
-        gaps = await run_in_threadpool(service_gaps, rankings, as_of or today(), min_position or 0)
+        gaps = await run_in_threadpool(service_gaps, rankings, as_of or today(), at_least)
         return [
             ServiceGapInfo(
                 ranking=AccountRanking.from_ranked(g.ranked),
@@ -333,7 +333,7 @@ class RankingQueries:
         for _ in range(months):
             day = previous_month_end(day)
             ends.insert(0, day)
-        await ensure_position(info, min_position)
+        at_least = await ensure_position(info, min_position)
         rankings = info.context.runtime.rankings
-        history = await run_in_threadpool(rankings.tier_history, account, ends, min_position or 0)
+        history = await run_in_threadpool(rankings.tier_history, account, ends, at_least)
         return [TierAtDate(on=on, tier=tier, key=key) for on, tier, key in history]

@@ -23,11 +23,13 @@ from kamcore.api.catalogue import CatalogueQueries
 from kamcore.api.claims import ClaimMutations
 from kamcore.api.errors import should_mask_error
 from kamcore.api.feedback import FeedbackMutations
+from kamcore.api.feedback_reads import FeedbackQueries
 from kamcore.api.improvement import ImprovementMutations
 from kamcore.api.interactions import InteractionMutations
 from kamcore.api.kpis import KpiQueries
 from kamcore.api.limits import CostLimiter
 from kamcore.api.market import MarketMutations
+from kamcore.api.market_reads import MARKET_RESEARCH_TYPES, MarketQueries
 from kamcore.api.people import PeopleQueries
 from kamcore.api.personnel import PersonnelMutations
 from kamcore.api.policies import PolicyMutations
@@ -36,6 +38,7 @@ from kamcore.api.products import ProductMutations
 from kamcore.api.programme import ProgrammeMutations
 from kamcore.api.programme_reads import ProgrammeQueries
 from kamcore.api.ranking import RankingQueries
+from kamcore.api.reads import RequestPosition
 from kamcore.api.recommendations import RecommendationMutations
 from kamcore.api.sales import SalesQueries
 from kamcore.api.subscriptions import AccountEventSubscription, KpiSubscription, RankingSubscription
@@ -52,6 +55,7 @@ class Query(
     AccountQueries,
     SalesQueries,
     ActivityQueries,
+    FeedbackQueries,
     PeopleQueries,
     CatalogueQueries,
     ProgrammeQueries,
@@ -59,6 +63,7 @@ class Query(
     RankingQueries,
     SuggestionQueries,
     KpiQueries,
+    MarketQueries,
 ):
     pass
 
@@ -109,12 +114,14 @@ schema = KamSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    types=MARKET_RESEARCH_TYPES,  # reached through the MarketResearchRecord interface only
     extensions=[
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
         lambda: AddValidationRules(list(LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CostLimiter,
+        RequestPosition,
         lambda: MaskErrors(should_mask_error=should_mask_error),
     ],
     config=StrawberryConfig(relay_max_results=100),

@@ -17,7 +17,7 @@ from kamcore.api.accounts import AccountPayload
 from kamcore.api.auth import IsAuthenticated, Principal
 from kamcore.api.commands import CommandInput, run_command
 from kamcore.api.context import Info
-from kamcore.api.reads import READ_YOUR_WRITES_TIMEOUT, ensure_position
+from kamcore.api.reads import PER_OPERATION, READ_YOUR_WRITES_TIMEOUT, ensure_position
 from kamcore.application import CommandContext, CommandResult
 from kamcore.application import suggestions as rules
 from kamcore.application.idempotency import CommandRecord
@@ -140,7 +140,7 @@ class SuggestionQueries:
             int | None,
             strawberry.argument(
                 description="Wait until read models include this event-log position (read-your-writes); "
-                "pass a payload's position."
+                "pass a payload's position." + PER_OPERATION
             ),
         ] = None,
     ) -> list[ProductSuggestion] | None:

@@ -14,6 +14,7 @@ from kamcore.api import enums
 from kamcore.api.activity import Interaction
 from kamcore.api.connections import Limit, rows_of
 from kamcore.api.context import Info
+from kamcore.api.feedback_reads import Complaint, Referral, SurveyResponse
 from kamcore.api.read_values import values_of
 from kamcore.api.sales import Claim, Policy, Recommendation
 from kamcore.application.revealing import reveal_stakeholder, stakeholder_subjects
@@ -232,6 +233,41 @@ class Account(relay.Node):
         where = Where().any_of("status", values_of(status))
         rows = await _of_account(info, "recommendations", listing, where, "made_on", first, self.account_id)
         return [Recommendation.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's survey responses one by one, newest answer first.")
+    async def survey_responses(
+        self,
+        info: Info,
+        scale: Annotated[
+            list[enums.SurveyScale] | None, strawberry.argument(description="Only these scales; null = any.")
+        ] = None,
+        subject: Annotated[
+            list[enums.SurveySubject] | None, strawberry.argument(description="Only these subjects; null = any.")
+        ] = None,
+        first: Limit = 20,
+    ) -> list[SurveyResponse]:
+        listing = info.context.runtime.feedback.survey_responses
+        where = Where().any_of("scale", values_of(scale)).any_of("subject", values_of(subject))
+        rows = await _of_account(info, "survey_responses", listing, where, "responded_on", first, self.account_id)
+        return [SurveyResponse.from_row(r) for r in rows]
+
+    @strawberry.field(description="The account's complaints, open and resolved, newest raised first.")
+    async def complaints(
+        self,
+        info: Info,
+        status: Annotated[list[enums.ComplaintStatus] | None, StatusArgument] = None,
+        first: Limit = 20,
+    ) -> list[Complaint]:
+        listing = info.context.runtime.feedback.complaints
+        where = Where().any_of("status", values_of(status))
+        rows = await _of_account(info, "complaints", listing, where, "raised_on", first, self.account_id)
+        return [Complaint.from_row(r) for r in rows]
+
+    @strawberry.field(description="Referrals the account gave, newest first.")
+    async def referrals(self, info: Info, first: Limit = 20) -> list[Referral]:
+        listing = info.context.runtime.feedback.referrals
+        rows = await _of_account(info, "referrals", listing, Where(), "referred_on", first, self.account_id)
+        return [Referral.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Account:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from kamcore.projections.access_tokens import AccessTokensProjection
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.event_history import EventHistoryProjection
+from kamcore.projections.feedback_records import FeedbackRecordsProjection
 from kamcore.projections.kpi_measures import KpiMeasuresProjection
+from kamcore.projections.market_research import MarketResearchProjection
 from kamcore.projections.people_programme import PeopleProgrammeProjection
 from kamcore.projections.product_catalogue import ProductCatalogueProjection
 from kamcore.projections.projection import Projection
@@ -24,5 +26,7 @@ def all_projections() -> list[Projection]:
         SalesRecordsProjection(),
         RelationshipActivityProjection(),
         PeopleProgrammeProjection(),
+        FeedbackRecordsProjection(),
+        MarketResearchProjection(),
         KpiMeasuresProjection(),
     ]

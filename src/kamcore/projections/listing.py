@@ -19,6 +19,8 @@ from kamcore.projections.store import ReadModelStore
 MAX_PAGE = 100
 MAX_SEARCH = 200
 
+Bound = date | int | None
+
 
 @dataclass(frozen=True)
 class Page:
@@ -70,14 +72,20 @@ class Where:
             self.params += chosen
         return self
 
-    def between(self, column: str, low: date | None, high: date | None) -> Where:
-        """`low <= column <= high` on an ISO date column, either bound optional."""
+    def between(self, column: str, low: Bound, high: Bound, *, field: str | None = None) -> Where:
+        """`low <= column <= high` on an ISO date (or number) column, either bound optional.
+
+        With `field`, a range whose low end lies after its high end is refused naming that field, rather than
+        read as an empty list that looks like "nothing happened".
+        """
+        if field and low is not None and high is not None and low > high:
+            raise InvalidInput("the low end of the range lies after its high end", field=field)
         if low is not None:
             self.clauses.append(f"{column} >= ?")
-            self.params.append(low.isoformat())
+            self.params.append(low.isoformat() if isinstance(low, date) else low)
         if high is not None:
             self.clauses.append(f"{column} <= ?")
-            self.params.append(high.isoformat())
+            self.params.append(high.isoformat() if isinstance(high, date) else high)
         return self
 
     def is_null(self, column: str, null: bool | None) -> Where:
