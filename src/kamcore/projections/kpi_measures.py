@@ -7,6 +7,13 @@ period filter), `known_on` the business date from which it is true (the as-of fi
 bound later), `void_on` when a later event withdrew it (a reopened claim, a corrected report).
 Attribution is frozen at projection time: a later reassignment never moves past facts.
 
+`kpi_rm_total` sums each RM's facts per (month, measure): what they add up to now, so an RM's
+scorecard reads a quarter's fact measures in one query. Each batch recomputes the totals its facts
+touched, from the facts (a voided or rewritten fact included). A total answers only as of a date
+from `settled_on` on (the latest `known_on` or `void_on` of its facts); before it, the facts do.
+Teams have none: a team's month of facts is large and touched by nearly every batch, so keeping it
+this way would reread it per batch; a team's scorecard reads its facts by the (team, measure, day) index.
+
 State tables answer the state-based KPIs at query time: account teams (assignment history) and
 closing, RM team history and tools, policy terms, claims, coverage assessments, KPI targets,
 market penetration measurements and retention strategies.
@@ -62,6 +69,8 @@ ACCOUNTS = Table("kpi_account", ("account_id",), ("account_id", "segment", "clos
 # Every (RM, account) the RM ever led: an RM's scorecard loads only these accounts' state.
 LEADS = Table("kpi_account_lead", ("rm_id", "account_id"), ("rm_id", "account_id"))
 RMS = Table("kpi_rm", ("rm_id",), ("rm_id", "registered_on", "left_on", "teams", "tools"))
+# Every team an RM was ever in: a team's scorecard loads only these RMs' state.
+RM_TEAMS = Table("kpi_rm_team", ("team", "rm_id"), ("team", "rm_id"))
 POLICIES = Table(
     "kpi_policy",
     ("policy_id",),
@@ -98,6 +107,17 @@ PENETRATION = Table(
 STRATEGIES = Table("kpi_strategy", ("strategy_id",), ("strategy_id", "starts_on", "ends_on", "segments"))
 REPORTS = Table("kpi_report", ("rm_id", "report_id"), ("rm_id", "report_id", "month"))
 
+# One RM's facts of one measure in one month, recomputed from the facts (voided ones leave the sums).
+RECOMPUTE_RM_TOTAL = (
+    "INSERT INTO {t}kpi_rm_total (rm_id, month, measure, num, den, facts, settled_on)"
+    " SELECT rm_id, ?, measure, SUM(CASE WHEN void_on IS NULL THEN num ELSE 0 END),"
+    " SUM(CASE WHEN void_on IS NULL THEN den ELSE 0 END), SUM(CASE WHEN void_on IS NULL THEN 1 ELSE 0 END),"
+    " CASE WHEN MAX(void_on) > MAX(known_on) THEN MAX(void_on) ELSE MAX(known_on) END"
+    " FROM {t}kpi_fact WHERE rm_id = ? AND measure = ? AND day >= ? AND day < ? GROUP BY rm_id, measure"
+    " ON CONFLICT (rm_id, month, measure) DO UPDATE SET num = excluded.num, den = excluded.den,"
+    " facts = excluded.facts, settled_on = excluded.settled_on"
+)
+
 MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 SUBJECT_MEASURES = {
     SurveySubject.BENEFITS_UNDERSTANDING: "benefits_understanding",
@@ -122,6 +142,13 @@ def lead_on(assignments: Sequence[dict[str, Any]], day: str) -> str:
     return NO_RM
 
 
+def month_of(day: str) -> tuple[str, str]:
+    """The month (first day, first day of the next month; ISO) holding the ISO `day`."""
+    year, month = int(day[:4]), int(day[5:7])
+    following = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
+    return f"{day[:7]}-01", following
+
+
 def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
     """The team an RM was in on `day`, from [[from, team], ...] in order; the first team before registration."""
     current = teams[0][1] if teams else NO_RM
@@ -134,12 +161,14 @@ def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
 class KpiMeasuresProjection(Projection):
     name = "kpi_measures"
     rebuild_cost = 6
-    schema_version = 3  # 2: KPI targets keep their deadline; 3: kpi_account_lead
+    schema_version = 4  # 2: KPI targets keep their deadline; 3: kpi_account_lead; 4: kpi_rm_total, kpi_rm_team
     tables = (
         "kpi_fact",
+        "kpi_rm_total",
         "kpi_account",
         "kpi_account_lead",
         "kpi_rm",
+        "kpi_rm_team",
         "kpi_policy",
         "kpi_claim",
         "kpi_assessment",
@@ -155,12 +184,18 @@ class KpiMeasuresProjection(Projection):
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_measure ON {t}kpi_fact (measure, day)",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_rm ON {t}kpi_fact (rm_id, measure, day)",
         "CREATE INDEX IF NOT EXISTS kpi_fact_by_account ON {t}kpi_fact (account_id, measure)",
+        "CREATE INDEX IF NOT EXISTS kpi_fact_by_team ON {t}kpi_fact (team, measure, day)",
+        "CREATE TABLE IF NOT EXISTS {t}kpi_rm_total (rm_id TEXT NOT NULL, month TEXT NOT NULL, measure TEXT NOT NULL,"
+        " num BIGINT NOT NULL, den BIGINT NOT NULL, facts BIGINT NOT NULL, settled_on TEXT NOT NULL,"
+        " PRIMARY KEY (rm_id, month, measure))",
         "CREATE TABLE IF NOT EXISTS {t}kpi_account (account_id TEXT PRIMARY KEY, segment TEXT, closed_on TEXT,"
         " assignments TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {t}kpi_account_lead (rm_id TEXT NOT NULL, account_id TEXT NOT NULL,"
         " PRIMARY KEY (rm_id, account_id))",
         "CREATE TABLE IF NOT EXISTS {t}kpi_rm (rm_id TEXT PRIMARY KEY, registered_on TEXT, left_on TEXT,"
         " teams TEXT NOT NULL, tools TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {t}kpi_rm_team (team TEXT NOT NULL, rm_id TEXT NOT NULL,"
+        " PRIMARY KEY (team, rm_id))",
         "CREATE TABLE IF NOT EXISTS {t}kpi_policy (policy_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,"
         " business_kind TEXT NOT NULL, quoted_on TEXT NOT NULL, quote_rms TEXT NOT NULL, bound_on TEXT,"
         " inception_date TEXT NOT NULL, expiry_date TEXT NOT NULL, ended_on TEXT, ended_known_on TEXT,"
@@ -196,6 +231,16 @@ class KpiMeasuresProjection(Projection):
         sql.rows.prefetch(ACCOUNTS, accounts)
         sql.rows.prefetch(POLICIES, [(str(e.originator_id),) for e in events if isinstance(e, Policy.Event)])
         sql.rows.prefetch(TARGETS, [(str(e.originator_id),) for e in events if isinstance(e, KpiTarget.Event)])
+
+    def finish(self, sql: SqlCursor) -> None:
+        """Recompute the totals of every (RM, measure, month) whose facts this batch wrote or voided."""
+        touched = {
+            (r["rm_id"], r["measure"], month_of(r["day"])) for r in sql.rows.written(FACTS) if r["rm_id"] != NO_RM
+        }
+        sql.executemany(
+            RECOMPUTE_RM_TOTAL,
+            [(start, rm_id, measure, start, end) for rm_id, measure, (start, end) in sorted(touched)],
+        )
 
     # -- attribution -------------------------------------------------------------------------
 
@@ -335,12 +380,14 @@ class KpiMeasuresProjection(Projection):
     def rm_registered(self, sql: SqlCursor, e: RelationshipManager.Registered) -> None:
         on = e.registered_on.isoformat()
         sql.rows.put(RMS, {**self._rm(sql, e.employee_id), "registered_on": on, "teams": json.dumps([[on, e.team]])})
+        sql.rows.put(RM_TEAMS, {"team": e.team, "rm_id": e.employee_id})
 
     @handles(RelationshipManager.TeamChanged)
     def rm_team_changed(self, sql: SqlCursor, e: RelationshipManager.TeamChanged) -> None:
         row = self._rm(sql, e.relationship_manager_id)
         teams = sorted([*json.loads(row["teams"]), [e.changed_on.isoformat(), e.team]], key=lambda t: t[0])
         sql.rows.put(RMS, {**row, "teams": json.dumps(teams)})
+        sql.rows.put(RM_TEAMS, {"team": e.team, "rm_id": e.relationship_manager_id})
 
     @handles(RelationshipManager.Left)
     def rm_left(self, sql: SqlCursor, e: RelationshipManager.Left) -> None:

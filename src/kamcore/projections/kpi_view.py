@@ -1,8 +1,10 @@
 """KPI queries over the `kpi_measures` read model: grains, periods, as-of, targets, trend, comparison.
 
 Fact measures are read as rows (filtered by period, `known_on <= as_of` and not void by then) and
-counted once per (group, fact); state measures are computed from the state tables at the period's
-reference date. Ratios with a zero denominator are None; numerator and denominator always come along.
+counted once per (group, fact); an RM's scorecard reads them from the RM's per-month totals instead
+(one query for all its periods) wherever those can answer as of the date asked. State
+measures are computed from the state tables at the period's reference date. Ratios with a zero
+denominator are None; numerator and denominator always come along.
 At the tier grain an account's facts count for the tier it held at the end of the fact's month (as
 ranked then), or for `non_key`; facts without an account (an RM's training, say) have no tier.
 """
@@ -173,24 +175,73 @@ class Tiers:
         return self._at[end].get(account_id, NON_KEY)
 
 
+class Totals:
+    """One RM's fact measures summed per month over a span of months, read in one query (`kpi_rm_total`)."""
+
+    def __init__(self, sql: Any, rm_id: str, span: Period) -> None:
+        self.key = rm_id
+        self.span = span
+        self.totals = {
+            (r["measure"], r["month"]): (r["num"], r["den"], r["facts"], r["settled_on"])
+            for r in sql.execute(
+                "SELECT measure, month, num, den, facts, settled_on FROM {t}kpi_rm_total"
+                " WHERE rm_id = ? AND month >= ? AND month < ?",
+                [rm_id, span.start.isoformat(), span.end.isoformat()],
+            ).fetchall()
+        }
+        self._months_of: dict[Period, list[str]] = {}
+
+    def measure(self, name: str, period: Period, as_of: date) -> dict[str, Agg] | None:
+        """The measure over the period as the facts would give it, or None when the totals cannot tell:
+        the period is not whole months of the span, or some fact in it became known or void after `as_of`."""
+        whole_months = period.start.day == 1 and period.end.day == 1
+        if not whole_months or period.start < self.span.start or period.end > self.span.end:
+            return None
+        known = as_of.isoformat()
+        agg, facts = Agg(), 0
+        for month in self._months(period):
+            total = self.totals.get((name, month))
+            if total is None:
+                continue
+            num, den, count, settled_on = total
+            if settled_on > known:
+                return None
+            agg.n, agg.d, facts = agg.n + num, agg.d + den, facts + count
+        return {self.key: agg} if facts else {}
+
+    def _months(self, period: Period) -> list[str]:
+        """The months (ISO first days) of a period: worked out once per period, asked for by every measure."""
+        if period not in self._months_of:
+            self._months_of[period] = [_add_months(period.start, i).isoformat() for i in range(period.months)]
+        return self._months_of[period]
+
+
+# The RMs a scoped query needs: the one RM, or every RM ever in the team.
+RMS_OF_SCOPE = {
+    "rm": " WHERE rm_id = ?",
+    "team": " WHERE rm_id IN (SELECT rm_id FROM {t}kpi_rm_team WHERE team = ?)",
+}
+
+
 class _State:
     """State tables loaded once per query (small: accounts, RMs, policies)."""
 
     def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None) -> None:
-        """With a scope (one RM or one team), only the accounts its RMs ever led are loaded: the others
-        cannot be attributed to it, and a book of 100k accounts would take seconds to load."""
+        """With a scope (one RM or one team), only its RMs and the accounts they ever led are loaded: the
+        others cannot be attributed to it, and a book of 100k accounts would take seconds to load."""
         self.sql = sql
         self.tiers = tiers
-        self.rms = {r["rm_id"]: dict(r) for r in sql.execute("SELECT * FROM {t}kpi_rm").fetchall()}
+        rms_only = RMS_OF_SCOPE[scope[0]] if scope else ""
+        self.rms = {
+            r["rm_id"]: dict(r)
+            for r in sql.execute("SELECT * FROM {t}kpi_rm" + rms_only, scope[1:] if scope else ()).fetchall()  # noqa: S608
+        }
         for row in self.rms.values():
             row["teams"] = json.loads(row["teams"])
             row["tools"] = json.loads(row["tools"])
         only, params = "", []
         if scope is not None:
-            grain, key = scope
-            params = (
-                [key] if grain == "rm" else [r for r, row in self.rms.items() if key in {t for _, t in row["teams"]}]
-            )
+            params = list(self.rms)
             marks = ", ".join("?" for _ in params) or "NULL"
             only = f" account_id IN (SELECT account_id FROM {{t}}kpi_account_lead WHERE rm_id IN ({marks}))"  # noqa: S608
         self.scope = scope
@@ -215,14 +266,21 @@ class _State:
         self.by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for p in self.policies:
             self.by_account[p["account_id"]].append(p)
+        # Answers asked again and again over the periods and measures of one query.
+        self._leads: dict[tuple[str, date], str] = {}
+        self._active: dict[tuple[str, date, date], bool] = {}
+        self._active_clients: dict[tuple[date, date], frozenset[str]] = {}
 
     def and_only_accounts(self) -> str:
         """The SQL condition keeping a scoped query to the scope's accounts (its values are `only_params`)."""
         return f" AND{self.only_accounts}" if self.only_accounts else ""
 
     def lead(self, account_id: str, day: date) -> str:
-        account = self.accounts.get(account_id)
-        return lead_on(account["assignments"], day.isoformat()) if account else NO_RM
+        key = (account_id, day)
+        if key not in self._leads:
+            account = self.accounts.get(account_id)
+            self._leads[key] = lead_on(account["assignments"], day.isoformat()) if account else NO_RM
+        return self._leads[key]
 
     def group(self, rm_id: str, day: date, grain: str, account_id: str | None = None) -> str | None:
         """The group an RM's fact on `day` belongs to at `grain` (None: not counted at that grain)."""
@@ -242,50 +300,90 @@ class _State:
             return min(p["ended_on"], p["expiry_date"])
         return p["expiry_date"]
 
-    def in_force(self, p: dict[str, Any], day: date, as_of: date) -> bool:
-        d, known = day.isoformat(), as_of.isoformat()
-        return p["bound_on"] <= known and p["inception_date"] <= d < self.policy_end(p, known)
+    def in_force_on(self, p: dict[str, Any], day: str, as_of: str) -> bool:
+        """Whether the policy is in force on the ISO `day` as known on the ISO `as_of`."""
+        return p["bound_on"] <= as_of and p["inception_date"] <= day < self.policy_end(p, as_of)
 
     def active(self, account_id: str, day: date, as_of: date) -> bool:
+        key = (account_id, day, as_of)
+        if key not in self._active:
+            self._active[key] = self._is_active(account_id, day.isoformat(), as_of.isoformat())
+        return self._active[key]
+
+    def _is_active(self, account_id: str, day: str, as_of: str) -> bool:
         account = self.accounts.get(account_id)
         closed = account.get("closed_on") if account else None
-        if closed and closed <= min(day, as_of).isoformat():
+        if closed and closed <= min(day, as_of):
             return False
-        return any(self.in_force(p, day, as_of) for p in self.by_account.get(account_id, ()))
+        return any(self.in_force_on(p, day, as_of) for p in self.by_account.get(account_id, ()))
 
-    def active_clients(self, day: date, as_of: date) -> set[str]:
-        return {a for a in self.by_account if self.active(a, day, as_of)}
+    def active_clients(self, day: date, as_of: date) -> frozenset[str]:
+        key = (day, as_of)
+        if key not in self._active_clients:
+            self._active_clients[key] = frozenset(a for a in self.by_account if self.active(a, day, as_of))
+        return self._active_clients[key]
 
 
 class _Lazy:
-    """What one query loads at most once: the state tables (only if a state measure needs them) and tiers."""
+    """What one query loads at most once: the state tables (only if a state measure needs them), tiers and,
+    for one RM with a span of months, the RM's fact totals over the span."""
 
-    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None) -> None:
+    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None, span: Period | None = None) -> None:
         self.sql = sql
         self.tiers = tiers
         self.scope = scope
+        self.span = span
         self._state: _State | None = None
+        self._totals: Totals | None = None
 
     def __call__(self) -> _State:
         if self._state is None:
             self._state = _State(self.sql, self.tiers, self.scope)
         return self._state
 
+    def summed(self, name: str, grain: str, period: Period, as_of: date) -> dict[str, Agg] | None:
+        """The fact measure from the RM's totals, or None where only the facts can answer."""
+        if self.scope is None or self.span is None or grain != "rm" or self.scope[0] != "rm":
+            return None
+        if self._totals is None:
+            self._totals = Totals(self.sql, self.scope[1], self.span)
+        return self._totals.measure(name, period, as_of)
+
 
 class KpiView:
-    def __init__(self, store: ReadModelStore, cat: Catalogue | None = None, tiers: TierSource | None = None) -> None:
+    def __init__(
+        self,
+        store: ReadModelStore,
+        cat: Catalogue | None = None,
+        tiers: TierSource | None = None,
+        *,
+        totals: bool = True,
+    ) -> None:
+        """`totals=False` reads every fact measure from the facts (the exact path the totals must agree with)."""
         self.store = store
         self.catalogue = cat or catalogue()
         self.tiers = tiers
+        self.totals = totals
+        # Measures whose KPIs need each fact's value (a median), which a total does not keep.
+        self.distributions = frozenset(k.measure for k in self.catalogue.kpis if k.formula in ("median", "p90"))
 
     # -- measures --------------------------------------------------------------------------
 
     def fact_rows(
-        self, sql: Any, measure: str, period: Period, as_of: date, scope: Scope | None = None
+        self,
+        sql: Any,
+        measure: str,
+        period: Period,
+        as_of: date,
+        scope: Scope | None = None,
+        accounts_of: _State | None = None,
     ) -> list[dict[str, Any]]:
-        """The measure's facts in the period known by `as_of`; with a scope only the scope's (by index)."""
+        """The measure's facts in the period known by `as_of`; with a scope only the scope's (by index), with
+        `accounts_of` only those of the accounts a scoped state loaded."""
         known = as_of.isoformat()
         only = {"rm": " AND rm_id = ?", "team": " AND team = ?"}[scope[0]] if scope else ""
+        if accounts_of is not None:
+            only += accounts_of.and_only_accounts()
         return [
             dict(r)
             for r in sql.execute(
@@ -299,6 +397,7 @@ class KpiView:
                     known,
                     known,
                     *(scope[1:] if scope else ()),
+                    *(accounts_of.only_params if accounts_of else ()),
                 ],
             ).fetchall()
         ]
@@ -330,6 +429,9 @@ class KpiView:
         computed = STATE_MEASURES.get(name)
         if computed is not None:
             return computed(self, sql, state(), grain, period, as_of)
+        summed = state.summed(name, grain, period, as_of) if name not in self.distributions else None
+        if summed is not None:
+            return summed
         return self.group_rows(self.fact_rows(sql, name, period, as_of, state.scope), grain, state.tiers)
 
     # -- KPIs ------------------------------------------------------------------------------
@@ -409,16 +511,19 @@ class KpiView:
         if grain not in GRAINS or g is None:
             raise InvalidInput(f"grain must be one of {', '.join(GRAINS)} with a key", field="grain")
         kpis = [k for k in self.catalogue.kpis if kpi_ids is None or k.id in kpi_ids]
+        # Every period the scorecard reads: its trend and, for "change" KPIs, the period before the earliest.
+        span = Period("range", period.shifted(-trend - 1).start, period.end) if self.totals else None
         with self.store.reading() as sql:
-            state = _Lazy(sql, Tiers(self.tiers), (grain, g) if grain in ("rm", "team") else None)
+            state = _Lazy(sql, Tiers(self.tiers), (grain, g) if grain in ("rm", "team") else None, span)
 
             def one(kpi: Kpi, p: Period) -> KpiResult:
                 return self.compute(sql, state, kpi, grain, p, as_of).get(g) or self._empty(kpi, p)
 
+            periods = [period.shifted(-i) for i in range(trend + 1)]
             results = []
             for kpi in kpis:
-                result = one(kpi, period)
-                result.trend = [one(kpi, period.shifted(-i)) for i in range(1, trend + 1)]
+                result, *trend_results = [one(kpi, p) for p in periods]
+                result.trend = trend_results
                 results.append(result)
             targets = self._targets(sql, grain, g, period, as_of)
         for r in results:
@@ -520,21 +625,27 @@ def _by_group(state: _State, grain: str, items: Sequence[tuple[str, date, int, i
 
 
 def _first_new_client(state: _State, as_of: date) -> dict[str, str]:
-    first: dict[str, str] = {}
-    for p in state.policies:
-        if p["business_kind"] == "new_client" and p["bound_on"] <= as_of.isoformat():
-            a = p["account_id"]
-            first[a] = min(first.get(a, p["bound_on"]), p["bound_on"])
-    return first
+    """Each account's first new-client policy bound by `as_of` (the same for every period of a query)."""
+    key = f"first_new_client {as_of}"
+    if key not in state.memo:
+        first: dict[str, str] = {}
+        known = as_of.isoformat()
+        for p in state.policies:
+            if p["business_kind"] == "new_client" and p["bound_on"] <= known:
+                a = p["account_id"]
+                first[a] = min(first.get(a, p["bound_on"]), p["bound_on"])
+        state.memo[key] = first
+    return state.memo[key]
 
 
 def _retention_items(
     state: _State, start: date, last: date, as_of: date, accounts: Callable[[str], bool] = lambda a: True
 ) -> list[tuple[str, date, int, int]]:
     first = _first_new_client(state, as_of)
+    since, until = start.isoformat(), last.isoformat()
     items = []
     for a in sorted(state.active_clients(start, as_of)):
-        if not accounts(a) or start.isoformat() <= first.get(a, "") <= last.isoformat():
+        if not accounts(a) or since <= first.get(a, "") <= until:
             continue
         items.append((a, start, 1 if state.active(a, last, as_of) else 0, 1))
     return items
@@ -554,10 +665,9 @@ def m_active(view: KpiView, sql: Any, state: _State, grain: str, period: Period,
 
 
 def m_new_clients(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
+    start, end = period.start.isoformat(), period.end.isoformat()
     items = [
-        (a, date.fromisoformat(on), 1, 0)
-        for a, on in _first_new_client(state, as_of).items()
-        if period.start.isoformat() <= on < period.end.isoformat()
+        (a, date.fromisoformat(on), 1, 0) for a, on in _first_new_client(state, as_of).items() if start <= on < end
     ]
     return _by_group(state, grain, items)
 
@@ -567,7 +677,7 @@ def m_client_referrals(
 ) -> dict[str, Agg]:
     rows = [
         r
-        for r in view.fact_rows(sql, "referrals", period, as_of)
+        for r in view.fact_rows(sql, "referrals", period, as_of, state.scope)
         if r["account_id"] and state.active(r["account_id"], date.fromisoformat(r["day"]), as_of)
     ]
     return view.group_rows(rows, grain, state.tiers)
@@ -587,8 +697,9 @@ def m_adequate(view: KpiView, sql: Any, state: _State, grain: str, period: Perio
         if key not in latest or r["held_on"] > latest[key][0]:
             latest[key] = (r["held_on"], r["result"])
     items, in_force = [], defaultdict(int)
+    on, known = day.isoformat(), as_of.isoformat()
     for p in state.policies:
-        if not state.in_force(p, day, as_of):
+        if not state.in_force_on(p, on, known):
             continue
         g = state.group(state.lead(p["account_id"], day), day, grain, p["account_id"])
         if g is not None:
@@ -607,21 +718,23 @@ def m_educated_renewals(
     view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
 ) -> dict[str, Agg]:
     known = as_of.isoformat()
-    educated: dict[str, str] = state.memo.get("educated") or {
-        r["account_id"]: r["first_day"]
-        for r in sql.execute(
-            "SELECT account_id, MIN(day) AS first_day FROM {t}kpi_fact WHERE measure = 'education_sessions'"  # noqa: S608
-            " AND account_id IS NOT NULL AND known_on <= ? AND (void_on IS NULL OR void_on > ?)"
-            + state.and_only_accounts()
-            + " GROUP BY account_id",
-            [known, known, *state.only_params],
-        ).fetchall()
-    }
-    state.memo["educated"] = educated
+    if "educated" not in state.memo:  # each account's first education session: the same for every period
+        state.memo["educated"] = {
+            r["account_id"]: r["first_day"]
+            for r in sql.execute(
+                "SELECT account_id, MIN(day) AS first_day FROM {t}kpi_fact WHERE measure = 'education_sessions'"  # noqa: S608
+                " AND account_id IS NOT NULL AND known_on <= ? AND (void_on IS NULL OR void_on > ?)"
+                + state.and_only_accounts()
+                + " GROUP BY account_id",
+                [known, known, *state.only_params],
+            ).fetchall()
+        }
+    educated: dict[str, str] = state.memo["educated"]
     items, every = [], []
+    start, end = period.start.isoformat(), period.end.isoformat()
     for p in state.policies:
         expiry = p["expiry_date"]
-        if not (period.start.isoformat() <= expiry < period.end.isoformat()):
+        if not (start <= expiry < end):
             continue
         if state.policy_end(p, known) < expiry:  # cancelled or lapsed before its expiry: never due
             continue
@@ -673,13 +786,15 @@ def m_penetration(view: KpiView, sql: Any, state: _State, grain: str, period: Pe
     return {COMPANY: agg} if agg.d or agg.n else {}
 
 
-def _strategies(sql: Any, as_of: date) -> list[dict[str, Any]]:
-    return [
-        {**dict(r), "segments": json.loads(r["segments"])}
-        for r in sql.execute(
-            "SELECT * FROM {t}kpi_strategy WHERE starts_on <= ? ORDER BY starts_on", [as_of.isoformat()]
-        ).fetchall()
-    ]
+def _strategies(state: _State, as_of: date) -> list[dict[str, Any]]:
+    """Retention strategies started by `as_of`, in order (all of them read once per query)."""
+    if "strategies" not in state.memo:
+        state.memo["strategies"] = [
+            {**dict(r), "segments": json.loads(r["segments"])}
+            for r in state.sql.execute("SELECT * FROM {t}kpi_strategy ORDER BY starts_on, strategy_id").fetchall()
+        ]
+    known = as_of.isoformat()
+    return [s for s in state.memo["strategies"] if s["starts_on"] <= known]
 
 
 def _targeted(state: _State, strategy: dict[str, Any]) -> Callable[[str], bool]:
@@ -691,7 +806,7 @@ def m_strategy_retention(
     view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
 ) -> dict[str, Agg]:
     started = [
-        s for s in _strategies(sql, as_of) if period.start.isoformat() <= s["starts_on"] < period.end.isoformat()
+        s for s in _strategies(state, as_of) if period.start.isoformat() <= s["starts_on"] < period.end.isoformat()
     ]
     if not started:
         return {}
@@ -725,7 +840,9 @@ def m_strategy_retention(
 
 
 def m_strategy_csat(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
-    strategies = _strategies(sql, as_of)
+    strategies = _strategies(state, as_of)
+    if not strategies:  # no response can be after one
+        return {}
 
     def after_strategy(r: dict[str, Any]) -> bool:
         return any(
@@ -746,13 +863,13 @@ def m_retained_referrals(
     view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date
 ) -> dict[str, Agg]:
     last = _last(period, as_of)
-    strategies = [s for s in _strategies(sql, last) if not s["ends_on"] or s["ends_on"] > period.start.isoformat()]
+    strategies = [s for s in _strategies(state, last) if not s["ends_on"] or s["ends_on"] > period.start.isoformat()]
     if not strategies:
         return {}
     strategy = strategies[-1]
     retained = {a for a, _, n, _ in _retention_items(state, period.start, last, as_of, _targeted(state, strategy)) if n}
     referrals: dict[str, int] = defaultdict(int)
-    for r in view.fact_rows(sql, "referrals", period, as_of):
+    for r in view.fact_rows(sql, "referrals", period, as_of, accounts_of=state):
         if r["account_id"] in retained and r["day"] >= strategy["starts_on"]:
             referrals[r["account_id"]] += r["num"]
     return _by_group(state, grain, [(a, period.start, referrals.get(a, 0), 1) for a in sorted(retained)])

@@ -30,6 +30,11 @@ class SqlCursor:
         self._cursor.execute(self._dialect.sql(statement), tuple(params))
         return self
 
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.rows.flush()
+        if rows:
+            self._cursor.executemany(self._dialect.sql(statement), [tuple(r) for r in rows])
+
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
@@ -85,6 +90,9 @@ class Projection:
 
     def any_event(self, cursor: SqlCursor, event: DomainEvent) -> None:
         """Called for events without a handler when `follows_every_event` is set."""
+
+    def finish(self, cursor: SqlCursor) -> None:
+        """Called once per batch after its events, in its transaction: derive tables from what the batch wrote."""
 
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:

@@ -42,6 +42,7 @@ class RowStore:
         self._dirty: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
         self._tables: dict[str, Table] = {}
         self._complete: dict[str, set[Any]] = {}  # table -> leading-key values whose rows are all cached
+        self._written: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}  # every put, kept after flushes
 
     def prefetch(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
         """Load many rows in few queries (single-column keys); absent keys are remembered as absent."""
@@ -98,6 +99,11 @@ class RowStore:
         self._tables[table.name] = table
         self._rows.setdefault(table.name, {})[key] = row
         self._dirty.setdefault(table.name, {})[key] = row
+        self._written.setdefault(table.name, {})[key] = row
+
+    def written(self, table: Table) -> list[dict[str, Any]]:
+        """The rows of `table` put in this unit of work, flushed or not (what a derived table must follow)."""
+        return list(self._written.get(table.name, {}).values())
 
     def flush(self) -> None:
         for name, rows in self._dirty.items():

@@ -104,6 +104,7 @@ class ReadModelStore:
             for index, event in enumerate(events):
                 sql.position = positions[index] if positions else None
                 self.projection.apply(sql, event)
+            self.projection.finish(sql)
             sql.rows.flush()
 
     def _ensure_position(self, cursor: Any, application_name: str, expected: int) -> None:
