@@ -542,3 +542,10 @@ def test_malformed_imports_report_rows_and_write_nothing(settings: Settings, tmp
     finally:
         runtime.close()
     record_figures("import", backend=backend_name, inputs=len(MALFORMED))
+
+
+def test_a_node_id_naming_no_type_is_a_typed_input_error(api: httpx.Client) -> None:
+    for type_name in ("NoSuchType", "AccountFilter"):  # unknown, and a type that is not a node
+        body = post(api, "query($id: ID!) { node(id: $id) { id } }", id=str(GlobalID(type_name, "x")))
+        assert error_codes(body) == ["BAD_USER_INPUT"], body
+        assert type_name in body["errors"][0]["message"]

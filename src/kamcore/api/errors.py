@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.relay.types import GlobalIDValueError
 
 from kamcore.domain.errors import KamError
 
@@ -111,9 +112,10 @@ class UserError:
 
 
 def should_mask_error(error: GraphQLError) -> bool:
-    """Hide internals (unexpected exceptions) but keep parse, validation and limit messages."""
+    """Hide internals (unexpected exceptions) but keep parse, validation and limit messages, and say which
+    global id could not be resolved (a node id naming no type: the client's input, not an internal)."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, GraphQLError | GlobalIDValueError)
 
 
 def request_error(message: str, code: str) -> GraphQLError:
@@ -130,6 +132,7 @@ def bad_input(error: KamError) -> strawberry.exceptions.StrawberryGraphQLError:
 
 # Codes for refusals that graphql-core and strawberry's limiters report without one, by message.
 MESSAGE_CODES = (
+    ("GlobalID", "BAD_USER_INPUT"),
     ("exceeds maximum operation depth", "MAX_DEPTH_EXCEEDED"),
     ("aliases", "MAX_ALIASES_EXCEEDED"),
     ("token", "MAX_TOKENS_EXCEEDED"),
