@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-from bench.demo_book import SCORECARD, TEAM_SCORECARD, last_full_quarter
+from bench.demo_book import KEY_TOP_50, SCORECARD, TEAM_SCORECARD, last_full_quarter
 from bench.run import RESULTS, serve, timed
 from kamcore.application import CommandContext
 from kamcore.projections.kpi_view import KpiView, Period
@@ -87,7 +87,8 @@ def through_http(settings: Settings, token: str, rms: list[str], teams: list[str
                 if body.get("errors"):
                     raise RuntimeError(body["errors"])
 
-            post(SCORECARD, {"year": year, "q": quarter, "rm": rms[-1]})  # warm up: parser caches, first tiers
+            post(KEY_TOP_50, {})  # the server ranks the book in the background at start: not while timing
+            post(SCORECARD, {"year": year, "q": quarter, "rm": rms[-1]})  # warm up: parser and validation caches
             return {
                 "rm_quarter_scorecard": timed(
                     lambda: post(SCORECARD, {"year": year, "q": quarter, "rm": next_rm()}), samples

@@ -153,6 +153,18 @@ def test_bad_requests_are_refused_clearly(api: httpx.Client) -> None:
     assert "aliases" in bomb["errors"][0]["message"]
 
 
+def test_a_repeated_query_is_validated_once_with_the_limits_still_on(api: httpx.Client) -> None:
+    """The validation cache is keyed by the validation rules: limits that made new rules per request defeated it."""
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    cache = _get_validate_cache(1024)
+    gql(api, LIST, first=1)
+    before = cache.cache_info()
+    gql(api, LIST, first=2)
+    after = cache.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
 def test_health_reports_projection_positions(api: httpx.Client) -> None:
     open_account(api)
     body = api.get("/healthz").json()

@@ -7,12 +7,12 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -48,6 +48,9 @@ from kamcore.api.teams import TeamMutations
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+# The depth and alias limits as validation rules made once. QueryDepthLimiter and MaxAliasesLimiter
+# make a new rule class per request, and the validation cache is keyed by the rules: it never hit.
+LIMIT_RULES = (max_depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES))
 
 
 @strawberry.type(description="Read models of kamcore.")

@@ -226,11 +226,14 @@ RMS_OF_SCOPE = {
 class _State:
     """State tables loaded once per query (small: accounts, RMs, policies)."""
 
-    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None) -> None:
+    def __init__(self, sql: Any, tiers: Tiers, scope: Scope | None = None, span: Period | None = None) -> None:
         """With a scope (one RM or one team), only its RMs and the accounts they ever led are loaded: the
-        others cannot be attributed to it, and a book of 100k accounts would take seconds to load."""
+        others cannot be attributed to it, and a book of 100k accounts would take seconds to load. With a
+        span too, the scope's facts a state measure reads are read once for all the span's periods."""
         self.sql = sql
         self.tiers = tiers
+        self.span = span
+        self._span_facts: dict[tuple[str, date], list[dict[str, Any]]] = {}
         rms_only = RMS_OF_SCOPE[scope[0]] if scope else ""
         self.rms = {
             r["rm_id"]: dict(r)
@@ -270,6 +273,16 @@ class _State:
         self._leads: dict[tuple[str, date], str] = {}
         self._active: dict[tuple[str, date, date], bool] = {}
         self._active_clients: dict[tuple[date, date], frozenset[str]] = {}
+
+    def facts(self, view: KpiView, measure: str, period: Period, as_of: date) -> list[dict[str, Any]]:
+        """`view.fact_rows` of the scope, from one read of the whole span when the period lies in it."""
+        span = self.span
+        if span is None or self.scope is None or not (span.start <= period.start and period.end <= span.end):
+            return view.fact_rows(self.sql, measure, period, as_of, self.scope)
+        if (measure, as_of) not in self._span_facts:
+            self._span_facts[(measure, as_of)] = view.fact_rows(self.sql, measure, span, as_of, self.scope)
+        start, end = period.start.isoformat(), period.end.isoformat()
+        return [r for r in self._span_facts[(measure, as_of)] if start <= r["day"] < end]
 
     def and_only_accounts(self) -> str:
         """The SQL condition keeping a scoped query to the scope's accounts (its values are `only_params`)."""
@@ -338,7 +351,7 @@ class _Lazy:
 
     def __call__(self) -> _State:
         if self._state is None:
-            self._state = _State(self.sql, self.tiers, self.scope)
+            self._state = _State(self.sql, self.tiers, self.scope, self.span)
         return self._state
 
     def summed(self, name: str, grain: str, period: Period, as_of: date) -> dict[str, Agg] | None:
@@ -677,7 +690,7 @@ def m_client_referrals(
 ) -> dict[str, Agg]:
     rows = [
         r
-        for r in view.fact_rows(sql, "referrals", period, as_of, state.scope)
+        for r in state.facts(view, "referrals", period, as_of)
         if r["account_id"] and state.active(r["account_id"], date.fromisoformat(r["day"]), as_of)
     ]
     return view.group_rows(rows, grain, state.tiers)
@@ -853,7 +866,7 @@ def m_strategy_csat(view: KpiView, sql: Any, state: _State, grain: str, period: 
         )
 
     return view.group_rows(
-        [r for r in view.fact_rows(sql, "csat_responses", period, as_of, state.scope) if after_strategy(r)],
+        [r for r in state.facts(view, "csat_responses", period, as_of) if after_strategy(r)],
         grain,
         state.tiers,
     )
@@ -877,7 +890,7 @@ def m_retained_referrals(
 
 def m_settlement(view: KpiView, sql: Any, state: _State, grain: str, period: Period, as_of: date) -> dict[str, Agg]:
     """Closed claims' report-to-close days; open claims (right-censored) reported next to them, never mixed in."""
-    out = view.group_rows(view.fact_rows(sql, "settlement_days", period, as_of, state.scope), grain, state.tiers)
+    out = view.group_rows(state.facts(view, "settlement_days", period, as_of), grain, state.tiers)
     last = _last(period, as_of)
     rows = sql.execute(
         "SELECT account_id, reported_on FROM {t}kpi_claim"  # noqa: S608 - placeholders only
