@@ -6,10 +6,12 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from eventsourcing.persistence import DatabaseError, InterfaceError
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
-from kamcore.domain.errors import KamError
+from kamcore.domain.errors import KamError, StorageUnavailable
 
 
 @strawberry.enum(description="Why a command was refused.")
@@ -116,6 +118,32 @@ def should_mask_error(error: GraphQLError) -> bool:
     global id could not be resolved (a node id naming no type: the client's input, not an internal)."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError | GlobalIDValueError)
+
+
+class MaskInternals(MaskErrors):
+    """Masks unexpected errors; a read that lost its database says so with a code, and nothing internal.
+
+    A client can retry a `STORAGE_UNAVAILABLE` read (the pool reconnects); an `INTERNAL_SERVER_ERROR`
+    is a bug to report. Commands report a lost store through their own path (see `commands.py`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask_error)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not isinstance(error.original_error, DatabaseError | InterfaceError):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            READ_STORE_UNAVAILABLE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": StorageUnavailable.code},
+        )
+
+
+READ_STORE_UNAVAILABLE = "the store could not be read (connection lost or database unavailable); retry"
 
 
 def request_error(message: str, code: str) -> GraphQLError:

@@ -6,7 +6,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
@@ -21,7 +20,7 @@ from kamcore.api.activity import ActivityQueries
 from kamcore.api.audit import AuditQueries
 from kamcore.api.catalogue import CatalogueQueries
 from kamcore.api.claims import ClaimMutations
-from kamcore.api.errors import should_mask_error
+from kamcore.api.errors import MaskInternals, should_mask_error
 from kamcore.api.feedback import FeedbackMutations
 from kamcore.api.feedback_reads import FeedbackQueries
 from kamcore.api.improvement import ImprovementMutations
@@ -117,7 +116,7 @@ schema = KamSchema(
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         CostLimiter,
         RequestPosition,
-        lambda: MaskErrors(should_mask_error=should_mask_error),
+        MaskInternals,
     ],
     config=StrawberryConfig(relay_max_results=100),
 )
