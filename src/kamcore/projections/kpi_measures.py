@@ -54,7 +54,13 @@ from kamcore.domain.values import (
     SurveySubject,
     TeamRole,
 )
-from kamcore.projections.insurance_math import earned_by_month, incurred_change, month_start, premium_movement
+from kamcore.projections.insurance_math import (
+    earned_by_month,
+    incurred_change,
+    month_start,
+    next_month,
+    premium_movement,
+)
 from kamcore.projections.projection import Projection, SqlCursor, handles
 from kamcore.projections.rows import Table
 
@@ -142,11 +148,10 @@ def lead_on(assignments: Sequence[dict[str, Any]], day: str) -> str:
     return NO_RM
 
 
-def month_of(day: str) -> tuple[str, str]:
+def month_bounds(day: str) -> tuple[str, str]:
     """The month (first day, first day of the next month; ISO) holding the ISO `day`."""
-    year, month = int(day[:4]), int(day[5:7])
-    following = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
-    return f"{day[:7]}-01", following
+    start = month_start(day)
+    return start.isoformat(), next_month(start).isoformat()
 
 
 def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
@@ -235,7 +240,7 @@ class KpiMeasuresProjection(Projection):
     def finish(self, sql: SqlCursor) -> None:
         """Recompute the totals of every (RM, measure, month) whose facts this batch wrote or voided."""
         touched = {
-            (r["rm_id"], r["measure"], month_of(r["day"])) for r in sql.rows.written(FACTS) if r["rm_id"] != NO_RM
+            (r["rm_id"], r["measure"], month_bounds(r["day"])) for r in sql.rows.written(FACTS) if r["rm_id"] != NO_RM
         }
         sql.executemany(
             RECOMPUTE_RM_TOTAL,
