@@ -113,16 +113,22 @@ PENETRATION = Table(
 STRATEGIES = Table("kpi_strategy", ("strategy_id",), ("strategy_id", "starts_on", "ends_on", "segments"))
 REPORTS = Table("kpi_report", ("rm_id", "report_id"), ("rm_id", "report_id", "month"))
 
-# One RM's facts of one measure in one month, recomputed from the facts (voided ones leave the sums).
-RECOMPUTE_RM_TOTAL = (
+# The totals of a group of facts (voided ones leave the sums but settle the total at their void_on).
+TOTAL_OF_FACTS = (
     "INSERT INTO {t}kpi_rm_total (rm_id, month, measure, num, den, facts, settled_on)"
-    " SELECT rm_id, ?, measure, SUM(CASE WHEN void_on IS NULL THEN num ELSE 0 END),"
+    " SELECT rm_id, %s, measure, SUM(CASE WHEN void_on IS NULL THEN num ELSE 0 END),"
     " SUM(CASE WHEN void_on IS NULL THEN den ELSE 0 END), SUM(CASE WHEN void_on IS NULL THEN 1 ELSE 0 END),"
-    " CASE WHEN MAX(void_on) > MAX(known_on) THEN MAX(void_on) ELSE MAX(known_on) END"
-    " FROM {t}kpi_fact WHERE rm_id = ? AND measure = ? AND day >= ? AND day < ? GROUP BY rm_id, measure"
+    " CASE WHEN MAX(void_on) > MAX(known_on) THEN MAX(void_on) ELSE MAX(known_on) END FROM {t}kpi_fact"
+)
+# One RM's facts of one measure in one month (the months a batch touched).
+RECOMPUTE_RM_TOTAL = (
+    TOTAL_OF_FACTS % "?" + " WHERE rm_id = ? AND measure = ? AND day >= ? AND day < ? GROUP BY rm_id, measure"
     " ON CONFLICT (rm_id, month, measure) DO UPDATE SET num = excluded.num, den = excluded.den,"
     " facts = excluded.facts, settled_on = excluded.settled_on"
 )
+# Every total at once (the end of a rebuild from zero).
+MONTH_OF_DAY = "substr(day, 1, 7) || '-01'"
+DERIVE_RM_TOTALS = TOTAL_OF_FACTS % MONTH_OF_DAY + f" WHERE rm_id <> ? GROUP BY rm_id, {MONTH_OF_DAY}, measure"
 
 MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 SUBJECT_MEASURES = {
@@ -246,6 +252,10 @@ class KpiMeasuresProjection(Projection):
             RECOMPUTE_RM_TOTAL,
             [(start, rm_id, measure, start, end) for rm_id, measure, (start, end) in sorted(touched)],
         )
+
+    def derive_all(self, sql: SqlCursor) -> None:
+        sql.execute("DELETE FROM {t}kpi_rm_total")
+        sql.execute(DERIVE_RM_TOTALS, (NO_RM,))
 
     # -- attribution -------------------------------------------------------------------------
 

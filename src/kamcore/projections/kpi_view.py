@@ -190,12 +190,16 @@ class Totals:
             ).fetchall()
         }
         self._months_of: dict[Period, list[str]] = {}
+        # A rebuild from zero derives the totals only once it has caught up: until then, the facts answer.
+        self.settled = not sql.execute(
+            "SELECT 1 FROM {t}read_model_rebuilding WHERE projection = ?", ["kpi_measures"]
+        ).fetchall()
 
     def measure(self, name: str, period: Period, as_of: date) -> dict[str, Agg] | None:
         """The measure over the period as the facts would give it, or None when the totals cannot tell:
         the period is not whole months of the span, or some fact in it became known or void after `as_of`."""
         whole_months = period.start.day == 1 and period.end.day == 1
-        if not whole_months or period.start < self.span.start or period.end > self.span.end:
+        if not self.settled or not whole_months or period.start < self.span.start or period.end > self.span.end:
             return None
         known = as_of.isoformat()
         agg, facts = Agg(), 0

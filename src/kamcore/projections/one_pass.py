@@ -80,6 +80,8 @@ def catch_up_in_one_pass(
                 runner.fail(failure)
             if progress:
                 progress(runner.name, runner.position, head)
+        elif runner.error is None:
+            runner.settle()
     return read
 
 

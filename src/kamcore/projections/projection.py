@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ class SqlCursor:
 
 
 Handler = Callable[[Any, SqlCursor, Any], None]
+INDEX_NAME = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON ")
 
 
 class Projection:
@@ -92,7 +94,23 @@ class Projection:
         """Called for events without a handler when `follows_every_event` is set."""
 
     def finish(self, cursor: SqlCursor) -> None:
-        """Called once per batch after its events, in its transaction: derive tables from what the batch wrote."""
+        """Called once per batch after its events, in its transaction: derive tables from what the batch wrote.
+
+        Skipped while the read model is rebuilt from zero; `derive_all` then derives everything once at the end.
+        """
+
+    def derive_all(self, cursor: SqlCursor) -> None:
+        """Recompute every derived table from the rows (the end of a rebuild, where `finish` was skipped)."""
+
+    @property
+    def secondary_indexes(self) -> dict[str, str]:
+        """Index name -> its `CREATE INDEX` statement, for the indexes declared in `ddl`.
+
+        Handlers read rows by primary key only (`RowStore`), so these serve readers alone: a rebuild from
+        zero drops them and builds each once at the end, a sort instead of a B-tree insert per row.
+        """
+        found = (INDEX_NAME.match(statement) for statement in self.ddl)
+        return {m.group(1): m.string for m in found if m}
 
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:

@@ -161,6 +161,7 @@ class ProjectionRunner(FollowingThread):
             if progress:
                 progress(self._position, head)
             if applied == 0 and self._position >= target:
+                self.settle()
                 return total
 
     def rebuild(self, progress: Progress | None = None, until: int | None = None) -> int:
@@ -177,6 +178,11 @@ class ProjectionRunner(FollowingThread):
     @property
     def position(self) -> int:
         return self._position
+
+    def settle(self) -> None:
+        """Caught up: finish a pending rebuild (indexes, derived tables) before readers rely on it."""
+        if self.store.rebuilding:
+            self.store.settle()
 
     def apply_decoded(self, decoded: Sequence[tuple[Notification, DomainEvent]], reached: int) -> None:
         """Apply events another reader already decoded (a one-pass catch-up): this runner's position → `reached`."""
@@ -242,10 +248,13 @@ class ProjectionRunner(FollowingThread):
 
     def _follow_once(self) -> int:
         try:
-            return self.step()
+            applied = self.step()
         except ProjectionFailed as failure:
             self.fail(failure)
             raise
+        if applied == 0:
+            self.settle()
+        return applied
 
     # -- read-your-writes ----------------------------------------------------------------------
 

@@ -19,6 +19,9 @@ MIGRATION_MARKER = "__migration__"
 VERSIONS_DDL = (
     "CREATE TABLE IF NOT EXISTS {t}read_model_version (projection TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 )
+# A read model rebuilt from zero and not yet settled: its secondary indexes are dropped and its derived
+# tables are not kept per batch. The marker commits with the emptied tables, so a crash leaves it behind.
+REBUILDING_DDL = "CREATE TABLE IF NOT EXISTS {t}read_model_rebuilding (projection TEXT PRIMARY KEY)"
 
 
 class ReadModelStore:
@@ -37,10 +40,13 @@ class ReadModelStore:
         self.recorder: TrackingRecorder = factory.tracking_recorder(backend.tracking_recorder_class())
         self.datastore = self.recorder.datastore  # type: ignore[attr-defined]
         backend.tune_read_model(self.datastore)
+        self.rebuilding = False  # as the last batch found it: `settle` has work to do
         with self.writing() as cursor:
+            cursor.execute(REBUILDING_DDL)
             self._match_schema_version(cursor)
             for statement in projection.ddl:
                 cursor.execute(statement)
+            self.rebuilding = self._is_rebuilding(cursor)
 
     def _match_schema_version(self, sql: SqlCursor) -> None:
         """A read model whose tables changed shape is dropped and rebuilt, never read or written half-migrated.
@@ -104,8 +110,35 @@ class ReadModelStore:
             for index, event in enumerate(events):
                 sql.position = positions[index] if positions else None
                 self.projection.apply(sql, event)
-            self.projection.finish(sql)
+            rebuilding = self._is_rebuilding(sql)
+            if not rebuilding:
+                self.projection.finish(sql)
             sql.rows.flush()
+        self.rebuilding = rebuilding
+
+    def _is_rebuilding(self, sql: SqlCursor) -> bool:
+        marker = "SELECT 1 FROM {t}read_model_rebuilding WHERE projection = ?"
+        return sql.execute(marker, (self.projection.name,)).fetchone() is not None
+
+    def settle(self) -> bool:
+        """End a rebuild: build the dropped indexes, derive the derived tables, drop the marker (one transaction).
+
+        Called when a runner reaches the head; a no-op unless a rebuild is pending (also one a crashed
+        rebuild left behind). Returns whether there was one.
+        """
+        with self.writing() as sql:
+            lock = self.backend.projection_lock_statement(self.projection.name)
+            if lock is not None:
+                sql.execute(lock)
+            if not self._is_rebuilding(sql):
+                self.rebuilding = False
+                return False
+            for statement in self.projection.secondary_indexes.values():
+                sql.execute(statement)
+            self.projection.derive_all(sql)
+            sql.execute("DELETE FROM {t}read_model_rebuilding WHERE projection = ?", (self.projection.name,))
+        self.rebuilding = False
+        return True
 
     def _ensure_position(self, cursor: Any, application_name: str, expected: int) -> None:
         lock = self.backend.projection_lock_statement(self.projection.name)
@@ -126,10 +159,17 @@ class ReadModelStore:
         return self.recorder.max_tracking_id(application_name) or 0
 
     def reset(self, application_name: str) -> None:
-        """Empty the read model and forget the position (for a rebuild from zero)."""
+        """Empty the read model and forget the position (for a rebuild from zero, settled by `settle`)."""
         with self.writing() as cursor:
             for table in self.projection.tables:
                 cursor.execute(f"DELETE FROM {{t}}{table}")  # noqa: S608 - table names are class constants
+            for index in self.projection.secondary_indexes:
+                cursor.execute(f"DROP INDEX IF EXISTS {{t}}{index}")
+            cursor.execute(
+                "INSERT INTO {t}read_model_rebuilding (projection) VALUES (?) ON CONFLICT (projection) DO NOTHING",
+                (self.projection.name,),
+            )
+        self.rebuilding = True
         with self.datastore.transaction(commit=True) as cursor:
             table = self.backend.tracking_table(self.projection.name)
             cursor.execute(
