@@ -7,8 +7,10 @@ keeps the cost per batch, not per event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 PREFETCH_CHUNK = 500
@@ -22,6 +24,16 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[str, ...]
 
+    @cached_property
+    def key_of(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """A row's key tuple (itemgetter: a row is keyed per put, in the hottest loop of a rebuild)."""
+        return _tuple_getter(self.key)
+
+    @cached_property
+    def values_of(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """A complete row's values in column order (rows missing a column go through `dict.get`)."""
+        return _tuple_getter(self.columns)
+
     def upsert_sql(self) -> str:
         marks = ", ".join("?" for _ in self.columns)
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
@@ -30,6 +42,13 @@ class Table:
             f"INSERT INTO {{t}}{self.name} ({', '.join(self.columns)}) VALUES ({marks})"  # noqa: S608
             f" ON CONFLICT ({', '.join(self.key)}) {action}"
         )
+
+
+def _tuple_getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    if len(names) == 1:
+        only = names[0]
+        return lambda row: (row[only],)
+    return itemgetter(*names)  # type: ignore[return-value]
 
 
 class RowStore:
@@ -58,7 +77,7 @@ class RowStore:
                 f" WHERE {table.key[0]} IN ({marks})"
             )
             self._cursor.execute(self._dialect.sql(statement), tuple(k[0] for k in chunk))
-            found = {tuple(row[c] for c in table.key): dict(row) for row in self._cursor.fetchall()}
+            found = {table.key_of(row): dict(row) for row in self._cursor.fetchall()}
             for key in chunk:
                 cache[key] = found.get(key)
 
@@ -78,7 +97,7 @@ class RowStore:
             )
             self._cursor.execute(self._dialect.sql(statement), tuple(chunk))
             for row in self._cursor.fetchall():
-                cache.setdefault(tuple(row[c] for c in table.key), dict(row))
+                cache.setdefault(table.key_of(row), dict(row))
             complete.update(chunk)
 
     def get(self, table: Table, *key: Any) -> dict[str, Any] | None:
@@ -95,7 +114,7 @@ class RowStore:
         return dict(row) if row is not None else None
 
     def put(self, table: Table, row: dict[str, Any]) -> None:
-        key = tuple(row[c] for c in table.key)
+        key = table.key_of(row)
         self._tables[table.name] = table
         self._rows.setdefault(table.name, {})[key] = row
         self._dirty.setdefault(table.name, {})[key] = row
@@ -109,8 +128,13 @@ class RowStore:
         for name, rows in self._dirty.items():
             table = self._tables[name]
             if rows:
-                self._cursor.executemany(
-                    self._dialect.sql(table.upsert_sql()),
-                    [tuple(r.get(c) for c in table.columns) for r in rows.values()],
-                )
+                self._cursor.executemany(self._dialect.sql(table.upsert_sql()), _values(table, rows.values()))
         self._dirty.clear()
+
+
+def _values(table: Table, rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    values_of = table.values_of
+    try:
+        return [values_of(row) for row in rows]
+    except KeyError:  # a row without some column: that column is NULL
+        return [tuple(row.get(c) for c in table.columns) for row in rows]
