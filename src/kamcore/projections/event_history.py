@@ -37,7 +37,7 @@ HISTORY = Table("event_history", ("position",), HISTORY_COLUMNS)
 
 class EventHistoryProjection(Projection):
     name = "event_history"
-    rebuild_cost = 4
+    rebuild_cost = 7
     follows_every_event = True
     tables = ("event_history",)
     ddl = (

@@ -70,7 +70,8 @@ class Projection:
             for event_class in getattr(attribute, "handled_events", ()):
                 cls._handlers[event_class] = attribute
 
-    # Relative cost of rebuilding this read model (per event of the log), to balance rebuild workers.
+    # Relative CPU of rebuilding this read model, to balance rebuild workers (measured on a 1k demo book:
+    # event history and KPI measures ~7 s each, ranking facts 3, relationship activity 2, the rest ~1 or less).
     rebuild_cost: ClassVar[int] = 1
 
     @property

@@ -44,9 +44,11 @@ class ReadModelStore:
         with self.writing() as cursor:
             cursor.execute(REBUILDING_DDL)
             self._match_schema_version(cursor)
-            for statement in projection.ddl:
-                cursor.execute(statement)
             self.rebuilding = self._is_rebuilding(cursor)
+            deferred = set(projection.secondary_indexes.values()) if self.rebuilding else set()
+            for statement in projection.ddl:
+                if statement not in deferred:  # a pending rebuild builds its indexes when it settles
+                    cursor.execute(statement)
 
     def _match_schema_version(self, sql: SqlCursor) -> None:
         """A read model whose tables changed shape is dropped and rebuilt, never read or written half-migrated.
