@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from decimal import Decimal
@@ -12,13 +13,15 @@ import pytest
 from typer.testing import CliRunner
 
 from kamcore.application import CommandContext
+from kamcore.application.sealing import SubjectKeyChanges
 from kamcore.cli import app as cli
 from kamcore.domain.account import Account
 from kamcore.domain.ids import natural_id
 from kamcore.domain.policy import Policy
-from kamcore.domain.values import PolicyStatus, Source
+from kamcore.domain.values import BusinessContext, PolicyStatus, Source
 from kamcore.importing import ImportKind, ImportMode, import_files
 from kamcore.importing.changes import claim_id_for
+from kamcore.importing.copying import copy_for_update, shareable
 from kamcore.importing.reading import MAX_LINE_BYTES
 from kamcore.importing.writer import BulkWriter
 from kamcore.runtime import Runtime
@@ -224,6 +227,41 @@ def test_the_bulk_encoding_is_the_mappers(runtime: Runtime) -> None:
     writer = BulkWriter(runtime.app)
     for event in account.collect_events():
         assert writer.to_stored_event(event) == runtime.app.mapper.to_stored_event(event)
+
+
+def test_the_copy_for_update_is_a_deep_copy(runtime: Runtime) -> None:
+    """Every aggregate an import touches copies like `copy.deepcopy`, and changing the copy leaves the original."""
+    import_examples(runtime)
+    envelope = CommandContext(actor="t", source=Source.IMPORT, reason="r").envelope()
+    account = runtime.app.repository.get(natural_id("account", "PAS-00001"))
+    account.add_stakeholder(name="Ann", role="decision_maker", seal=SubjectKeyChanges().seal, envelope=envelope)
+    account.identify_need(description="fleet cover", envelope=envelope)
+    ids = {n.originator_id for n in runtime.app.recorder.select_notifications(start=1, limit=10_000)}
+    aggregates = [account, *(runtime.app.repository.get(i) for i in ids)]
+    assert {"Account", "Policy", "Claim", "Product"} <= {type(a).__name__ for a in aggregates}
+    for aggregate in aggregates:
+        copied, deep = copy_for_update(aggregate), copy.deepcopy(aggregate)
+        assert type(copied) is type(aggregate)
+        assert vars(copied) == vars(deep)
+        for name, value in vars(aggregate).items():
+            assert shareable(value) or getattr(copied, name) is not value, name
+
+    copied = copy_for_update(account)
+    stakeholders, needs, pending = dict(account.stakeholders), dict(account.needs), list(account._pending_events)
+    copied.add_stakeholder(name="Bob", role="influencer", seal=SubjectKeyChanges().seal, envelope=envelope)
+    copied.identify_need(description="cyber", envelope=envelope)
+    copied.update_profile(name="Renamed", envelope=envelope)
+    assert (account.stakeholders, account.needs, account._pending_events) == (stakeholders, needs, pending)
+    assert (account.name, account.version) != (copied.name, copied.version)
+
+
+def test_only_values_immutable_all_the_way_down_are_shared() -> None:
+    assert shareable((1, "a", Decimal("1.5"), date(2024, 1, 1), PolicyStatus.BOUND))
+    assert not shareable((1, [2]))
+    assert not shareable({"a": 1})
+    assert shareable(frozenset({1}))
+    assert shareable(BusinessContext(challenges=("growth",)))
+    assert not shareable(BusinessContext(challenges=["growth"]))  # type: ignore[arg-type]
 
 
 def storage_args(settings: Settings) -> list[str]:
