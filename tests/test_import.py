@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import RecordConflictError
 from typer.testing import CliRunner
 
 from kamcore.application import CommandContext
@@ -262,6 +263,74 @@ def test_only_values_immutable_all_the_way_down_are_shared() -> None:
     assert shareable(frozenset({1}))
     assert shareable(BusinessContext(challenges=("growth",)))
     assert not shareable(BusinessContext(challenges=["growth"]))  # type: ignore[arg-type]
+
+
+def stored_without_envelopes(runtime: Runtime) -> list[tuple[Any, ...]]:
+    """The log as the import wrote it, but for the times and correlation ids (they differ per run)."""
+    rows = []
+    for n in runtime.app.recorder.select_notifications(start=1, limit=10_000):
+        state = json.loads(n.state)
+        del state["envelope"], state["timestamp"]
+        rows.append((n.originator_id, n.originator_version, n.topic, state))
+    return rows
+
+
+def import_all(runtime: Runtime) -> list[tuple[Any, ...]]:
+    launch_catalogue(runtime)
+    reports = []
+    for name, kind in (("accounts.csv", "accounts"), ("policies.jsonl", "policies"), ("claims.csv", "claims")):
+        report = import_files(runtime.app, [EXAMPLES / name], ImportKind(kind), batch_events=4)
+        reports.append((report.rows_read, report.imported, report.unchanged, report.events_written, report.bad_rows))
+    return reports
+
+
+def test_writing_the_spooled_events_equals_running_the_domain_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checking pass's spooled events are what a second run of the domain (the writing pass) writes."""
+    spooled = Runtime(settings)
+    try:
+        spooled_reports, spooled_log = import_all(spooled), stored_without_envelopes(spooled)
+    finally:
+        spooled.close()
+
+    def conflict(self: BulkWriter, spool: Any) -> None:
+        raise RecordConflictError("as if another writer came first: nothing written, the domain runs again")
+
+    monkeypatch.setattr(BulkWriter, "insert_spooled", conflict)
+    rerun = Runtime(Settings(data_dir=tmp_path / "rerun"))
+    try:
+        assert import_all(rerun) == spooled_reports
+        assert stored_without_envelopes(rerun) == spooled_log
+    finally:
+        rerun.close()
+
+
+def test_a_checking_pass_that_forgets_aggregates_spools_nothing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kamcore.importing.workspace.MAX_TOUCHED", 2)
+    monkeypatch.setattr(BulkWriter, "insert_spooled", lambda self, spool: pytest.fail("the spool was used"))
+    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS)
+    assert (report.imported, report.events_written, runtime.app.head_position()) == (5, 5, 5)
+
+
+def test_a_write_between_the_passes_makes_the_domain_decide_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    insert_spooled = BulkWriter.insert_spooled
+
+    def after_a_concurrent_write(self: BulkWriter, spool: Any) -> None:
+        ctx = CommandContext(actor="t", reason="meanwhile")
+        runtime.app.open_account(ctx, name="Atlas", segment="sme", region="West", external_ref="PAS-00001")
+        insert_spooled(self, spool)
+
+    monkeypatch.setattr(BulkWriter, "insert_spooled", after_a_concurrent_write)
+    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS)
+    assert not report.bad_rows
+    assert (report.imported, report.unchanged, report.events_written) == (5, 0, 5)  # 4 opened, 1 profile update
+    atlas = runtime.app.repository.get(natural_id("account", "PAS-00001"))
+    assert (atlas.name, atlas.region, atlas.version) == ("Atlas Logistics", "North", 2)
 
 
 def storage_args(settings: Settings) -> list[str]:

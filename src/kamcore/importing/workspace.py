@@ -126,6 +126,7 @@ class Workspace:
             self._flushed()
         if len(self._touched) > MAX_TOUCHED:
             if self.writer.dry_run:
+                self.writer.drop_spool()  # a forgotten aggregate would be read from the store again, without its events
                 while len(self._touched) > MAX_TOUCHED:
                     self._touched.popitem(last=False)
             else:
