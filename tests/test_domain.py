@@ -253,3 +253,16 @@ class TestMoney:
         with pytest.raises(InvalidInput) as raised:
             Money.of(amount, currency)
         assert raised.value.field == field
+
+    @pytest.mark.parametrize("text", ["0", "-0", "1.10", "1E+2", "-3.5", "0.00001", "NaN", "-Infinity", "12.3400"])
+    def test_a_decimal_amount_checks_like_its_text(self, text: str) -> None:
+        """`Money.of` takes a Decimal as it is (a fast path); the result or refusal is that of its text."""
+
+        def outcome(amount: object) -> object:
+            try:
+                money = Money.of(amount, "EUR", non_negative=False)
+            except InvalidInput as error:
+                return error.field, error.message
+            return money, money.amount.as_tuple()
+
+        assert outcome(Decimal(text)) == outcome(text)
