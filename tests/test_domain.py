@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from kamcore.domain import rules
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam
 from kamcore.domain.envelope import AuditEnvelope
@@ -237,6 +238,14 @@ class TestFeedback:
         complaint.resolve(resolution="paid", envelope=envelope(effective=date(2026, 5, 12)))
         with pytest.raises(Conflict):
             complaint.resolve(resolution="again", envelope=envelope())
+
+
+def test_control_characters_are_those_below_space_but_tab_and_newline() -> None:
+    """The text check's regular expression (a fast path) refuses exactly what a per-character test would."""
+    for code in range(0x3000):
+        character = chr(code)
+        expected = ord(character) < 32 and character not in "\n\t"
+        assert bool(rules.CONTROL_CHARACTER.search(f"a{character}b")) is expected, code
 
 
 class TestMoney:
