@@ -28,7 +28,7 @@ from kamcore.importing.writer import BulkWriter
 
 A = TypeVar("A", bound=Aggregate)
 
-MAX_TOUCHED = 50_000  # aggregates kept between flushes (validation passes: the most recent ones)
+MAX_TOUCHED = 50_000  # aggregates kept between flushes (checking passes: the most recent; then no spool)
 MAX_REFERENCES = 100_000  # read-only lookups (accounts for policies, policies for claims) cached
 
 
