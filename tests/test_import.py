@@ -315,22 +315,26 @@ def test_a_checking_pass_that_forgets_aggregates_spools_nothing(
     assert (report.imported, report.events_written, runtime.app.head_position()) == (5, 5, 5)
 
 
+@pytest.mark.parametrize(("meanwhile", "batches_written"), [("PAS-00001", 0), ("PAS-00005", 2)])
 def test_a_write_between_the_passes_makes_the_domain_decide_again(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, meanwhile: str, batches_written: int
 ) -> None:
+    """Another writer opens an account the import is about to open: the conflicting batch and the rest are re-run."""
     insert_spooled = BulkWriter.insert_spooled
 
     def after_a_concurrent_write(self: BulkWriter, spool: Any) -> None:
         ctx = CommandContext(actor="t", reason="meanwhile")
-        runtime.app.open_account(ctx, name="Atlas", segment="sme", region="West", external_ref="PAS-00001")
+        runtime.app.open_account(ctx, name="Other", segment="sme", region="West", external_ref=meanwhile)
         insert_spooled(self, spool)
 
     monkeypatch.setattr(BulkWriter, "insert_spooled", after_a_concurrent_write)
-    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS)
+    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS, batch_events=2)
     assert not report.bad_rows
-    assert (report.imported, report.unchanged, report.events_written) == (5, 0, 5)  # 4 opened, 1 profile update
-    atlas = runtime.app.repository.get(natural_id("account", "PAS-00001"))
-    assert (atlas.name, atlas.region, atlas.version) == ("Atlas Logistics", "North", 2)
+    assert report.events_written == 5  # 4 opened, 1 profile update of the other writer's account
+    assert (report.imported, report.unchanged) == (5 - 2 * batches_written, 2 * batches_written)
+    assert len(events_after(runtime, 0)) == 6  # (PostgreSQL skips the ids of a rolled-back batch)
+    account = runtime.app.repository.get(natural_id("account", meanwhile))
+    assert (account.region, account.version) == ("North" if meanwhile == "PAS-00001" else "Central", 2)
 
 
 def storage_args(settings: Settings) -> list[str]:

@@ -56,6 +56,7 @@ def import_files(
         file_format(path)  # an unsupported extension fails before anything is read
     report = ImportReport(kind.value, mode.value, dry_run, files=[p.name for p in paths], correlation_id=str(uuid4()))
     started = time.perf_counter()
+    spooled_written = 0  # events inserted from the spool before a conflict sent the import back to the domain
     if dry_run or mode is ImportMode.ALL_OR_NOTHING:
         with Spool() as spool:
             writer = _run_pass(
@@ -66,39 +67,37 @@ def import_files(
                 if not dry_run:
                     report.imported = report.events_written = 0
                 return report
-            if writer.spool is not None and _insert_spooled(app, spool, batch_events, paths, report, progress):
-                report.seconds = time.perf_counter() - started
-                return report
+            if writer.spool is not None:
+                spooled_written, complete = _insert_spooled(app, spool, batch_events, paths, progress)
+                if complete:
+                    report.events_written = spooled_written
+                    report.seconds = time.perf_counter() - started
+                    return report
         report.rows_read = report.imported = report.unchanged = report.events_written = 0
     _run_pass(app, paths, kind, report, actor, batch_events, progress, write=True)
+    report.events_written += spooled_written
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _insert_spooled(
-    app: CommandHandling,
-    spool: Spool,
-    batch_events: int,
-    paths: Sequence[Path],
-    report: ImportReport,
-    progress: Progress | None,
-) -> bool:
-    """Write what the checking pass built; False if a concurrent write conflicts (the domain must decide again).
+    app: CommandHandling, spool: Spool, batch_events: int, paths: Sequence[Path], progress: Progress | None
+) -> tuple[int, bool]:
+    """Write what the checking pass built: (events written, complete).
 
-    The rows already written then count as unchanged in the writing pass, which writes the rest.
+    Not complete when a concurrent write conflicts: the domain must then decide again, in a writing
+    pass that sees the batches already written as stored (their rows count as unchanged there).
     """
     writer = BulkWriter(app, batch_events=batch_events)
     try:
         writer.insert_spooled(spool)
     except RecordConflictError:
-        return False
-    finally:
-        report.events_written = writer.events_written
+        return writer.events_written, False
     for path in paths:
         if progress is not None:
             size = path.stat().st_size
             progress(path.name, size, size, "writing")
-    return True
+    return writer.events_written, True
 
 
 def _run_pass(
