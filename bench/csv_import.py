@@ -2,7 +2,8 @@
 
 Each account row opens an account; each has two bound policy terms, the second renewing the first
 (opened; quoted and bound twice; the first term marked renewed: six events per account). The import runs as
-`kamcore import` does by default (all-or-nothing: a checking pass, then the writing pass).
+`kamcore import` does by default (all-or-nothing: a checking pass that spools its events, then the writing
+pass that inserts them).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from kamcore.domain import rules
 from kamcore.domain.account import Account
 from kamcore.domain.account_team import AccountTeam
 from kamcore.domain.envelope import AuditEnvelope
@@ -239,6 +240,14 @@ class TestFeedback:
             complaint.resolve(resolution="again", envelope=envelope())
 
 
+def test_control_characters_are_those_below_space_but_tab_and_newline() -> None:
+    """The text check's regular expression (a fast path) refuses exactly what a per-character test would."""
+    for code in range(0x3000):
+        character = chr(code)
+        expected = ord(character) < 32 and character not in "\n\t"
+        assert bool(rules.CONTROL_CHARACTER.search(f"a{character}b")) is expected, code
+
+
 class TestMoney:
     def test_money_is_decimal_and_refuses_floats(self) -> None:
         assert Money.of("1250.50", "EUR").amount == Decimal("1250.50")
@@ -253,3 +262,16 @@ class TestMoney:
         with pytest.raises(InvalidInput) as raised:
             Money.of(amount, currency)
         assert raised.value.field == field
+
+    @pytest.mark.parametrize("text", ["0", "-0", "1.10", "1E+2", "-3.5", "0.00001", "NaN", "-Infinity", "12.3400"])
+    def test_a_decimal_amount_checks_like_its_text(self, text: str) -> None:
+        """`Money.of` takes a Decimal as it is (a fast path); the result or refusal is that of its text."""
+
+        def outcome(amount: object) -> object:
+            try:
+                money = Money.of(amount, "EUR", non_negative=False)
+            except InvalidInput as error:
+                return error.field, error.message
+            return money, money.amount.as_tuple()
+
+        assert outcome(Decimal(text)) == outcome(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 from decimal import Decimal
@@ -9,16 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import RecordConflictError
 from typer.testing import CliRunner
 
 from kamcore.application import CommandContext
+from kamcore.application.sealing import SubjectKeyChanges
 from kamcore.cli import app as cli
 from kamcore.domain.account import Account
 from kamcore.domain.ids import natural_id
 from kamcore.domain.policy import Policy
-from kamcore.domain.values import PolicyStatus, Source
+from kamcore.domain.values import BusinessContext, PolicyStatus, Source
 from kamcore.importing import ImportKind, ImportMode, import_files
 from kamcore.importing.changes import claim_id_for
+from kamcore.importing.copying import copy_for_update, shareable
 from kamcore.importing.reading import MAX_LINE_BYTES
 from kamcore.importing.writer import BulkWriter
 from kamcore.runtime import Runtime
@@ -224,6 +228,113 @@ def test_the_bulk_encoding_is_the_mappers(runtime: Runtime) -> None:
     writer = BulkWriter(runtime.app)
     for event in account.collect_events():
         assert writer.to_stored_event(event) == runtime.app.mapper.to_stored_event(event)
+
+
+def test_the_copy_for_update_is_a_deep_copy(runtime: Runtime) -> None:
+    """Every aggregate an import touches copies like `copy.deepcopy`, and changing the copy leaves the original."""
+    import_examples(runtime)
+    envelope = CommandContext(actor="t", source=Source.IMPORT, reason="r").envelope()
+    account = runtime.app.repository.get(natural_id("account", "PAS-00001"))
+    account.add_stakeholder(name="Ann", role="decision_maker", seal=SubjectKeyChanges().seal, envelope=envelope)
+    account.identify_need(description="fleet cover", envelope=envelope)
+    ids = {n.originator_id for n in runtime.app.recorder.select_notifications(start=1, limit=10_000)}
+    aggregates = [account, *(runtime.app.repository.get(i) for i in ids)]
+    assert {"Account", "Policy", "Claim", "Product"} <= {type(a).__name__ for a in aggregates}
+    for aggregate in aggregates:
+        copied, deep = copy_for_update(aggregate), copy.deepcopy(aggregate)
+        assert type(copied) is type(aggregate)
+        assert vars(copied) == vars(deep)
+        for name, value in vars(aggregate).items():
+            assert shareable(value) or getattr(copied, name) is not value, name
+
+    copied = copy_for_update(account)
+    stakeholders, needs, pending = dict(account.stakeholders), dict(account.needs), list(account._pending_events)
+    copied.add_stakeholder(name="Bob", role="influencer", seal=SubjectKeyChanges().seal, envelope=envelope)
+    copied.identify_need(description="cyber", envelope=envelope)
+    copied.update_profile(name="Renamed", envelope=envelope)
+    assert (account.stakeholders, account.needs, account._pending_events) == (stakeholders, needs, pending)
+    assert (account.name, account.version) != (copied.name, copied.version)
+
+
+def test_only_values_immutable_all_the_way_down_are_shared() -> None:
+    assert shareable((1, "a", Decimal("1.5"), date(2024, 1, 1), PolicyStatus.BOUND))
+    assert not shareable((1, [2]))
+    assert not shareable({"a": 1})
+    assert shareable(frozenset({1}))
+    assert shareable(BusinessContext(challenges=("growth",)))
+    assert not shareable(BusinessContext(challenges=["growth"]))  # type: ignore[arg-type]
+
+
+def stored_without_envelopes(runtime: Runtime) -> list[tuple[Any, ...]]:
+    """The log as the import wrote it, but for the times and correlation ids (they differ per run)."""
+    rows = []
+    for n in runtime.app.recorder.select_notifications(start=1, limit=10_000):
+        state = json.loads(n.state)
+        del state["envelope"], state["timestamp"]
+        rows.append((n.originator_id, n.originator_version, n.topic, state))
+    return rows
+
+
+def import_all(runtime: Runtime) -> list[tuple[Any, ...]]:
+    launch_catalogue(runtime)
+    reports = []
+    for name, kind in (("accounts.csv", "accounts"), ("policies.jsonl", "policies"), ("claims.csv", "claims")):
+        report = import_files(runtime.app, [EXAMPLES / name], ImportKind(kind), batch_events=4)
+        reports.append((report.rows_read, report.imported, report.unchanged, report.events_written, report.bad_rows))
+    return reports
+
+
+def test_writing_the_spooled_events_equals_running_the_domain_again(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checking pass's spooled events are what a second run of the domain (the writing pass) writes."""
+    spooled = Runtime(settings)
+    try:
+        spooled_reports, spooled_log = import_all(spooled), stored_without_envelopes(spooled)
+    finally:
+        spooled.close()
+
+    def conflict(self: BulkWriter, spool: Any) -> None:
+        raise RecordConflictError("as if another writer came first: nothing written, the domain runs again")
+
+    monkeypatch.setattr(BulkWriter, "insert_spooled", conflict)
+    rerun = Runtime(Settings(data_dir=tmp_path / "rerun"))
+    try:
+        assert import_all(rerun) == spooled_reports
+        assert stored_without_envelopes(rerun) == spooled_log
+    finally:
+        rerun.close()
+
+
+def test_a_checking_pass_that_forgets_aggregates_spools_nothing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kamcore.importing.workspace.MAX_TOUCHED", 2)
+    monkeypatch.setattr(BulkWriter, "insert_spooled", lambda self, spool: pytest.fail("the spool was used"))
+    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS)
+    assert (report.imported, report.events_written, runtime.app.head_position()) == (5, 5, 5)
+
+
+@pytest.mark.parametrize(("meanwhile", "batches_written"), [("PAS-00001", 0), ("PAS-00005", 2)])
+def test_a_write_between_the_passes_makes_the_domain_decide_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, meanwhile: str, batches_written: int
+) -> None:
+    """Another writer opens an account the import is about to open: the conflicting batch and the rest are re-run."""
+    insert_spooled = BulkWriter.insert_spooled
+
+    def after_a_concurrent_write(self: BulkWriter, spool: Any) -> None:
+        ctx = CommandContext(actor="t", reason="meanwhile")
+        runtime.app.open_account(ctx, name="Other", segment="sme", region="West", external_ref=meanwhile)
+        insert_spooled(self, spool)
+
+    monkeypatch.setattr(BulkWriter, "insert_spooled", after_a_concurrent_write)
+    report = import_files(runtime.app, [EXAMPLES / "accounts.csv"], ImportKind.ACCOUNTS, batch_events=2)
+    assert not report.bad_rows
+    assert report.events_written == 5  # 4 opened, 1 profile update of the other writer's account
+    assert (report.imported, report.unchanged) == (5 - 2 * batches_written, 2 * batches_written)
+    assert len(events_after(runtime, 0)) == 6  # (PostgreSQL skips the ids of a rolled-back batch)
+    account = runtime.app.repository.get(natural_id("account", meanwhile))
+    assert (account.region, account.version) == ("North" if meanwhile == "PAS-00001" else "Central", 2)
 
 
 def storage_args(settings: Settings) -> list[str]:

@@ -44,6 +44,16 @@ def test_every_stored_event_decodes_as_the_library_decodes_it(runtime: Runtime, 
         assert runtime.app.mapper.transcoder.decode(notification.state) == reference.decode(notification.state)
 
 
+def test_every_event_encodes_as_the_library_encodes_it(runtime: Runtime, ctx: CommandContext) -> None:
+    """The encoder skips the circular-reference check (a fast path); the bytes are the library encoder's."""
+    write_book(runtime.app, 6, seed=4)
+    runtime.app.open_account(ctx, name="Zürich Rückversicherung ÅB", segment="corporate", region="Nord")
+    reference = _LibraryTranscoder()
+    for notification in _stored(runtime):
+        state = reference.decode(notification.state)
+        assert runtime.app.mapper.transcoder.encode(state) == reference.encode(state) == notification.state
+
+
 def test_event_json_is_the_event_data_as_json(runtime: Runtime, ctx: CommandContext) -> None:
     write_book(runtime.app, 6, seed=4)
     runtime.app.open_account(ctx, name="Zürich Rückversicherung ÅB", segment="corporate", region="Nord")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import TypeVar
@@ -13,6 +14,7 @@ E = TypeVar("E", bound=Enum)
 
 MAX_NAME = 200
 MAX_TEXT = 4000
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f]")  # below space, but for tab and newline
 
 
 def text(field: str, value: str | None, *, max_length: int = MAX_NAME) -> str:
@@ -22,7 +24,7 @@ def text(field: str, value: str | None, *, max_length: int = MAX_NAME) -> str:
     cleaned = value.strip()
     if len(cleaned) > max_length:
         raise InvalidInput(f"must be at most {max_length} characters", field=field)
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned):
+    if CONTROL_CHARACTER.search(cleaned):
         raise InvalidInput("must not contain control characters", field=field)
     return cleaned
 

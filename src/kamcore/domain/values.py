@@ -119,10 +119,13 @@ class Money:
     def of(cls, amount: object, currency: str, *, field: str = "amount", non_negative: bool = True) -> Money:
         if isinstance(amount, float | bool):
             raise InvalidInput("money must be a decimal string or Decimal, not a float", field=field)
-        try:
-            value = Decimal(str(amount))
-        except (InvalidOperation, ValueError):
-            raise InvalidInput(f"{amount!r} is not a decimal amount", field=field) from None
+        if type(amount) is Decimal:
+            value = amount  # what Decimal(str(amount)) gives, without the round trip (money is re-checked often)
+        else:
+            try:
+                value = Decimal(str(amount))
+            except (InvalidOperation, ValueError):
+                raise InvalidInput(f"{amount!r} is not a decimal amount", field=field) from None
         if not value.is_finite():
             raise InvalidInput("amount must be finite", field=field)
         if non_negative and value < 0:

@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from kamcore.domain import rules
 from kamcore.domain.account import Account
 from kamcore.domain.claim import Claim
 from kamcore.domain.errors import Conflict, InvalidInput, KamError, NotFound
-from kamcore.domain.ids import natural_id as domain_natural_id
+from kamcore.domain.ids import natural_id
 from kamcore.domain.policy import Policy
 from kamcore.domain.product import Product
 from kamcore.domain.values import ClaimStatus, Money, PolicyStatus, today
@@ -41,14 +40,8 @@ POLICY_FIELDS = {
 CLAIM_FIELDS = {"policy_id": "policy_number", "claim_id": "claim_number", "amount": "paid_to_date"}
 
 
-@lru_cache(maxsize=65_536)
-def natural_id(kind: str, key: str) -> UUID:
-    """`kamcore.domain.ids.natural_id`, cached: a row needs the same few ids several times."""
-    return domain_natural_id(kind, key)
-
-
 def claim_id_for(claim_number: str) -> UUID:
-    """Claims are identified by their claim number (`Claim.id_for`), here cached."""
+    """Claims are identified by their claim number (`Claim.id_for`)."""
     return natural_id("claim", claim_number)
 
 

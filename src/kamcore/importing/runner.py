@@ -3,6 +3,10 @@
 `all-or-nothing` (default) first checks every row without writing (a dry pass over the files),
 and writes only if no row is bad; `good-rows` writes the good rows and reports the bad ones.
 Both stream the files, so memory stays bounded; a dry run stops after the checking pass.
+
+The checking pass spools the events it built (`spool.py`), and the writing pass inserts them as they
+are. It runs the domain again only when the spool cannot be trusted: the checking pass had to forget
+aggregates (more than `MAX_TOUCHED`), or another writer changed an aggregate in between.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from enum import Enum
 from pathlib import Path
 from uuid import uuid4
 
+from eventsourcing.persistence import RecordConflictError
+
 from kamcore.application.handling import CommandHandling
 from kamcore.domain.errors import KamError
 from kamcore.importing.changes import apply_row, ids_needed
 from kamcore.importing.reading import BadLine, Row, file_format, read_rows
 from kamcore.importing.report import BadRow, ImportReport
 from kamcore.importing.schemas import SCHEMAS, ImportKind, Record
+from kamcore.importing.spool import Spool
 from kamcore.importing.workspace import Envelopes, Workspace
 from kamcore.importing.writer import DEFAULT_BATCH_EVENTS, BulkWriter
 
@@ -49,17 +56,48 @@ def import_files(
         file_format(path)  # an unsupported extension fails before anything is read
     report = ImportReport(kind.value, mode.value, dry_run, files=[p.name for p in paths], correlation_id=str(uuid4()))
     started = time.perf_counter()
+    spooled_written = 0  # events inserted from the spool before a conflict sent the import back to the domain
     if dry_run or mode is ImportMode.ALL_OR_NOTHING:
-        _run_pass(app, paths, kind, report, actor, batch_events, progress, write=False)
-        if dry_run or report.bad_rows:
-            report.seconds = time.perf_counter() - started
-            if not dry_run:
-                report.imported = report.events_written = 0
-            return report
+        with Spool() as spool:
+            writer = _run_pass(
+                app, paths, kind, report, actor, batch_events, progress, write=False, spool=None if dry_run else spool
+            )
+            if dry_run or report.bad_rows:
+                report.seconds = time.perf_counter() - started
+                if not dry_run:
+                    report.imported = report.events_written = 0
+                return report
+            if writer.spool is not None:
+                spooled_written, complete = _insert_spooled(app, spool, batch_events, paths, progress)
+                if complete:
+                    report.events_written = spooled_written
+                    report.seconds = time.perf_counter() - started
+                    return report
         report.rows_read = report.imported = report.unchanged = report.events_written = 0
     _run_pass(app, paths, kind, report, actor, batch_events, progress, write=True)
+    report.events_written += spooled_written
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _insert_spooled(
+    app: CommandHandling, spool: Spool, batch_events: int, paths: Sequence[Path], progress: Progress | None
+) -> tuple[int, bool]:
+    """Write what the checking pass built: (events written, complete).
+
+    Not complete when a concurrent write conflicts: the domain must then decide again, in a writing
+    pass that sees the batches already written as stored (their rows count as unchanged there).
+    """
+    writer = BulkWriter(app, batch_events=batch_events)
+    try:
+        writer.insert_spooled(spool)
+    except RecordConflictError:
+        return writer.events_written, False
+    for path in paths:
+        if progress is not None:
+            size = path.stat().st_size
+            progress(path.name, size, size, "writing")
+    return writer.events_written, True
 
 
 def _run_pass(
@@ -72,10 +110,12 @@ def _run_pass(
     progress: Progress | None,
     *,
     write: bool,
-) -> None:
+    spool: Spool | None = None,
+) -> BulkWriter:
+    """One pass over the files; a checking pass (not `write`) encodes its events into `spool` if given."""
     schema = SCHEMAS[kind]
     columns = frozenset(schema.columns)
-    writer = BulkWriter(app, batch_events=batch_events, dry_run=not write)
+    writer = BulkWriter(app, batch_events=batch_events, dry_run=not write, spool=spool)
     workspace = Workspace(app, writer)
     phase = "writing" if write else "checking"
     for path in paths:
@@ -108,6 +148,7 @@ def _run_pass(
         tick(size)
     workspace.flush()
     report.events_written = writer.events_written
+    return writer
 
 
 def _chunks(items: Iterator[Row | BadLine]) -> Iterator[list[Row | BadLine]]:

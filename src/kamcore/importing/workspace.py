@@ -8,7 +8,6 @@ behind. Aggregates a run touches stay in memory until their events are flushed (
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -23,12 +22,13 @@ from kamcore.application.handling import CommandHandling, fast_project
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.errors import InvalidInput
 from kamcore.domain.values import Source, today
+from kamcore.importing.copying import copy_for_update
 from kamcore.importing.loading import can_load_many, load_many
 from kamcore.importing.writer import BulkWriter
 
 A = TypeVar("A", bound=Aggregate)
 
-MAX_TOUCHED = 50_000  # aggregates kept between flushes (validation passes: the most recent ones)
+MAX_TOUCHED = 50_000  # aggregates kept between flushes (checking passes: the most recent; then no spool)
 MAX_REFERENCES = 100_000  # read-only lookups (accounts for policies, policies for claims) cached
 
 
@@ -109,7 +109,7 @@ class Workspace:
     def writable(self, aggregate_id: UUID) -> Aggregate | None:
         self._references.pop(aggregate_id, None)
         current = self._touched.get(aggregate_id)
-        return copy.deepcopy(current) if current is not None else self._load(aggregate_id)
+        return copy_for_update(current) if current is not None else self._load(aggregate_id)
 
     def commit_unit(self, aggregates: dict[UUID, Aggregate]) -> int:
         events: list[Any] = []
@@ -126,6 +126,7 @@ class Workspace:
             self._flushed()
         if len(self._touched) > MAX_TOUCHED:
             if self.writer.dry_run:
+                self.writer.drop_spool()  # a forgotten aggregate would be read from the store again, without its events
                 while len(self._touched) > MAX_TOUCHED:
                     self._touched.popitem(last=False)
             else:

@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from kamcore.application.sealing import SAVE_KEYWORD, SubjectKeyChanges
 from kamcore.domain.envelope import AuditEnvelope
+from kamcore.importing.spool import Spool
 
 DEFAULT_BATCH_EVENTS = 5_000
 # PostgreSQL: the library inserts in psycopg pipeline mode, which stalls (server waiting in
@@ -29,13 +30,24 @@ MAX_POSTGRES_BATCH_EVENTS = 1_000
 
 
 class BulkWriter:
-    """Collects aggregates' pending events and inserts them in batches; `dry_run` only counts them."""
+    """Collects aggregates' pending events and inserts them in batches.
 
-    def __init__(self, app: Application[Any], *, batch_events: int = DEFAULT_BATCH_EVENTS, dry_run: bool = False):
+    `dry_run` only counts them, or, given a `spool`, encodes them into it for `insert_spooled` to write later.
+    """
+
+    def __init__(
+        self,
+        app: Application[Any],
+        *,
+        batch_events: int = DEFAULT_BATCH_EVENTS,
+        dry_run: bool = False,
+        spool: Spool | None = None,
+    ):
         self.app = app
         on_postgres = isinstance(app.recorder, PostgresApplicationRecorder)
         self.batch_events = min(batch_events, MAX_POSTGRES_BATCH_EVENTS) if on_postgres else batch_events
         self.dry_run = dry_run
+        self.spool = spool if dry_run else None
         # A key sealed now is written with the next batch: with its events, or (if the aggregate is added
         # after that batch) one batch early, which is harmless; never after an event that needs it.
         self.keys = SubjectKeyChanges()
@@ -76,9 +88,27 @@ class BulkWriter:
         events, self._pending = self._pending, []
         keys, self.keys = self.keys, SubjectKeyChanges()
         if not self.dry_run:
-            self.app.recorder.insert_events([self.to_stored_event(e) for e in events], **{SAVE_KEYWORD: keys})
+            self._insert([self.to_stored_event(e) for e in events], keys)
+        elif self.spool is not None:
+            self.spool.add([self.to_stored_event(e) for e in events], keys)
         self.events_written += len(events)
         self._envelopes.clear()
+
+    def drop_spool(self) -> None:
+        """The spooled events no longer describe the import exactly: `insert_spooled` must not be used."""
+        self.spool = None
+
+    def insert_spooled(self, spool: Spool) -> None:
+        """Write the batches a checking pass spooled, one transaction each (this writer must not be a dry run).
+
+        Raises the recorder's `RecordConflictError` if something else wrote to one of the aggregates meanwhile.
+        """
+        for batch, keys in spool.batches():
+            self._insert(batch, keys)
+            self.events_written += len(batch)
+
+    def _insert(self, batch: list[StoredEvent], keys: SubjectKeyChanges) -> None:
+        self.app.recorder.insert_events(batch, **{SAVE_KEYWORD: keys})
 
     def to_stored_event(self, event: Any) -> StoredEvent:
         """Like `app.mapper.to_stored_event`, with the shared envelope encoded once."""
