@@ -6,6 +6,9 @@ models built in one pass checks the shared pass against an independent code path
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
@@ -97,3 +100,37 @@ def test_the_rebuild_command_reports_events_per_second(settings: Settings) -> No
     refused = CliRunner().invoke(cli, ["rebuild", "no_such_model", *args])
     assert refused.exit_code != 0
     assert "unknown projection" in refused.output
+
+
+def _burst(runtime: Runtime, surveys: int) -> int:
+    ctx = CommandContext(actor="test:burst")
+    account = runtime.app.open_account(ctx, name="Busy", segment="sme", region="West")
+    for score in range(surveys):
+        runtime.app.record_survey_response(ctx, account.aggregate_id, scale="nps", score=score % 11)
+    head = runtime.app.head_position()
+    assert runtime.wait_for(head, timeout=10)  # read-your-writes answers from the positions in memory
+    return head
+
+
+def test_a_burst_a_read_model_ignores_moves_its_stored_position_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = runtime.runners["market_research"]  # handles no account or survey event
+    monkeypatch.setattr(quiet, "record_empty_after", 3600.0)
+    batches: list[int] = []
+    apply_batch = quiet.store.apply_batch
+    monkeypatch.setattr(quiet.store, "apply_batch", lambda *a, **k: batches.append(1) or apply_batch(*a, **k))
+    head = _burst(runtime, 12)
+    assert len(batches) <= 1  # the first batch after a quiet spell stores its position; the others wait
+    assert quiet.position == head
+    assert quiet.status().position < head
+    quiet.record_position()
+    assert quiet.status().position == head
+
+
+def test_positions_kept_in_memory_are_stored_once_the_log_goes_quiet(runtime: Runtime) -> None:
+    head = _burst(runtime, 12)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(r.status().position < head for r in runtime.runners.values()):
+        time.sleep(0.02)
+    assert {name: r.status().position for name, r in runtime.runners.items()} == dict.fromkeys(runtime.runners, head)

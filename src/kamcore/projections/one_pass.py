@@ -106,6 +106,18 @@ class SharedFollower(FollowingThread):
         followed = [r for r in self.runners if not r.stopped]
         return catch_up_in_one_pass(self.app, followed, batch_size=self.batch_size)
 
+    def _idle(self) -> float:
+        """Store the positions that quiet batches moved in memory only (soon after, not per batch)."""
+        soonest = super()._idle()
+        for runner in self.runners:
+            if runner.position_unrecorded and runner.error is None:
+                due = runner.recorded_at + runner.record_empty_after - time.monotonic()
+                if due <= 0:
+                    runner.record_position()
+                else:
+                    soonest = min(soonest, due)
+        return soonest
+
 
 def rebuild_in_one_pass(
     app: CommandHandling,

@@ -96,10 +96,14 @@ class FollowingThread:
                 self._stop.wait(1.0)
                 continue
             if applied == 0:
-                self._wake.wait(timeout=5.0)
+                self._wake.wait(timeout=self._idle())
 
     def _follow_once(self) -> int:
         raise NotImplementedError
+
+    def _idle(self) -> float:
+        """Housekeeping when caught up; returns how long to sleep unless woken."""
+        return 5.0
 
 
 class ProjectionRunner(FollowingThread):
@@ -109,6 +113,12 @@ class ProjectionRunner(FollowingThread):
     the head itself, so `wait_for(position)` also returns for positions of events it ignores.
     """
 
+    # A shared pass's batch with no event for this read model moves its position in memory only when the
+    # last stored one is younger than this; the stored position follows with the next batch that has events
+    # or when the log goes quiet. A busy log then costs the read models that ignore its events no
+    # transaction per batch (~250 µs each on SQLite, 11 read models per mutation).
+    record_empty_after = 0.05
+
     def __init__(self, app: CommandHandling, store: ReadModelStore, *, batch_size: int = 1000) -> None:
         self.app = app
         self.store = store
@@ -117,6 +127,8 @@ class ProjectionRunner(FollowingThread):
         self.batch_size = batch_size
         self.error: ProjectionFailed | None = None
         self._position = store.position(app.name)
+        self._recorded = self._position  # the stored position, as far as this runner knows
+        self.recorded_at = 0.0
         self._batch_start = self._position
         self._reached = threading.Condition()
         super().__init__()
@@ -127,7 +139,7 @@ class ProjectionRunner(FollowingThread):
 
     def step(self, until: int | None = None) -> int:
         """Apply at most one batch (not past `until`); returns how many events it applied (0 when caught up)."""
-        position = self.store.position(self.app.name)
+        position = self._recorded = self.store.position(self.app.name)
         head = self.app.head_position() if until is None else min(until, self.app.head_position())
         if head <= position:
             self._advance(position)
@@ -142,7 +154,7 @@ class ProjectionRunner(FollowingThread):
             self._apply(notifications, reached)
         except IntegrityError:  # another worker committed this batch first: adopt its position
             log.info("projection %s: another worker advanced past %d; re-reading", self.name, position)
-            self._advance(self.store.position(self.app.name))
+            self._adopt_stored()
             return 0
         self._advance(reached)
         return len(notifications)
@@ -172,7 +184,7 @@ class ProjectionRunner(FollowingThread):
         """Empty the read model and start again from the beginning of the log."""
         self.store.reset(self.app.name)
         with self._reached:
-            self._position = 0
+            self._position = self._recorded = 0
         self.error = None
 
     @property
@@ -182,15 +194,38 @@ class ProjectionRunner(FollowingThread):
     def settle(self) -> None:
         """Caught up: finish a pending rebuild (indexes, derived tables) before readers rely on it."""
         if self.store.rebuilding:
+            self.record_position()
             self.store.settle()
+
+    def record_position(self) -> None:
+        """Store the position that batches without events for this read model moved in memory only."""
+        reached = self._position
+        if reached <= self._recorded or self.error is not None:
+            return
+        self._batch_start = self._recorded
+        try:
+            self._apply([], reached)
+        except IntegrityError:  # another worker stored a position meanwhile
+            self._adopt_stored()
+
+    @property
+    def position_unrecorded(self) -> bool:
+        return self._position > self._recorded
+
+    def _adopt_stored(self) -> None:
+        stored = self._recorded = self.store.position(self.app.name)
+        self._advance(stored)
 
     def apply_decoded(self, decoded: Sequence[tuple[Notification, DomainEvent]], reached: int) -> None:
         """Apply events another reader already decoded (a one-pass catch-up): this runner's position → `reached`."""
-        self._batch_start = self._position
+        if not decoded and time.monotonic() - self.recorded_at < self.record_empty_after and not self.store.rebuilding:
+            self._advance(reached)  # stored by a later batch or `record_position`
+            return
+        self._batch_start = self._recorded
         try:
             self._apply([n for n, _ in decoded], reached, [e for _, e in decoded])
         except IntegrityError:  # another worker committed first: adopt its position
-            self._advance(self.store.position(self.app.name))
+            self._adopt_stored()
             return
         self._advance(reached)
 
@@ -203,6 +238,7 @@ class ProjectionRunner(FollowingThread):
             self.store.apply_batch(
                 events, Tracking(self.app.name, reached), [n.id for n in notifications], expected_position=start
             )
+            self._stored(reached)
         except TRANSIENT:
             raise
         except Exception as error:  # noqa: BLE001 - find the poison event, apply what precedes it, stop
@@ -220,10 +256,16 @@ class ProjectionRunner(FollowingThread):
                 raise
             except Exception as error:
                 raise ProjectionFailed(self.name, notification.id, notification.topic, error) from error
+            self._stored(notification.id)
             self._advance(notification.id)
             start = notification.id
         if reached > start:
             self.store.apply_batch([], Tracking(self.app.name, reached), expected_position=start)
+            self._stored(reached)
+
+    def _stored(self, position: int) -> None:
+        self._recorded = position
+        self.recorded_at = time.monotonic()
 
     def _advance(self, position: int) -> None:
         with self._reached:
