@@ -34,7 +34,11 @@ MAX_BODY_BYTES = 1024 * 1024
 
 class KamGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
+        """Without a thread hop when the token was looked up in the last seconds (most requests)."""
         state = request.app.state
+        principal = state.authenticator.cached_principal(request.headers.get("authorization"))
+        if principal is not None:
+            return Context.for_principal(state.runtime, principal, request, response)
         return await run_in_threadpool(Context.for_request, state.runtime, state.authenticator, request, response)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:

@@ -55,30 +55,55 @@ class Authenticator:
         self._lock = threading.Lock()
 
     def principal(self, authorization: str | None) -> Principal | AuthError:
-        if not authorization:
-            return unauthenticated("send Authorization: Bearer <token>")
-        scheme, _, secret = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return unauthenticated("the Authorization header must be 'Bearer <token>'")
-        token = self._token(secret.strip())
-        if token is None:
-            return unauthenticated("unknown token")
-        if not token.is_valid_at(datetime.now(UTC)):
-            return unauthenticated("the token is revoked or expired")
-        return Principal(token.id, token.name, token.role, token.relationship_manager_id)
+        """Who sends this Authorization header; may read the token from the store (call off the event loop)."""
+        secret = _bearer_secret(authorization)
+        return secret if isinstance(secret, AuthError) else _principal_of(self._token(secret))
 
-    def _token(self, secret: str) -> AccessToken | None:
-        now = time.monotonic()
+    def cached_principal(self, authorization: str | None) -> Principal | AuthError | None:
+        """`principal` when it needs no read (a refused header, or a token looked up in the last seconds);
+        None when only `principal` can tell. Lets a request with a known token skip a thread hop."""
+        secret = _bearer_secret(authorization)
+        if isinstance(secret, AuthError):
+            return secret
+        cached = self._fresh(secret)
+        return None if cached is None else _principal_of(cached[1])
+
+    def _fresh(self, secret: str) -> tuple[float, AccessToken | None] | None:
+        """The cache entry (expiry, token or None for an unknown secret) while it is fresh."""
         with self._lock:
             cached = self._cache.get(secret)
-        if cached and cached[0] > now:
+        return cached if cached and cached[0] > time.monotonic() else None
+
+    def _token(self, secret: str) -> AccessToken | None:
+        cached = self._fresh(secret)
+        if cached is not None:
             return cached[1]
+        now = time.monotonic()
         token = self.app.token_for_secret(secret)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[secret] = (now + CACHE_SECONDS, token)
         return token
+
+
+def _bearer_secret(authorization: str | None) -> str | AuthError:
+    """The secret of a `Bearer <secret>` header, or why the header is refused."""
+    if not authorization:
+        return unauthenticated("send Authorization: Bearer <token>")
+    scheme, _, secret = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return secret.strip()
+
+
+def _principal_of(token: AccessToken | None) -> Principal | AuthError:
+    """The principal of a stored token, checked for revocation and expiry now."""
+    if token is None:
+        return unauthenticated("unknown token")
+    if not token.is_valid_at(datetime.now(UTC)):
+        return unauthenticated("the token is revoked or expired")
+    return Principal(token.id, token.name, token.role, token.relationship_manager_id)
 
 
 # Who may run each mutation. RELATIONSHIP_MANAGER in a set means: only on accounts whose team they are on.

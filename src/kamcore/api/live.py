@@ -68,10 +68,24 @@ class EventHub:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
+        # Where this process's own saves reached, and whether the log may have moved otherwise (another
+        # process, or a start): with nobody subscribed, a local save moves the position without a read.
+        self._saved_position = self.position
+        self._elsewhere = False
         self._thread = threading.Thread(target=self._follow, name="kamcore-live", daemon=True)
-        self._unwatch = runtime.backend.watch(runtime.app, self._wake.set, self._stop)
-        runtime.app.on_saved(lambda _position: self._wake.set())
+        self._unwatch = runtime.backend.watch(runtime.app, self._moved_elsewhere, self._stop)
+        runtime.app.on_saved(self._saved)
         self._thread.start()
+
+    def _saved(self, position: int) -> None:
+        with self._lock:
+            self._saved_position = max(self._saved_position, position)
+        self._wake.set()
+
+    def _moved_elsewhere(self) -> None:
+        with self._lock:
+            self._elsewhere = True
+        self._wake.set()
 
     def close(self) -> None:
         self._stop.set()
@@ -136,11 +150,21 @@ class EventHub:
                 self._stop.wait(1.0)
 
     def _publish_new(self) -> None:
-        head = self.runtime.app.head_position()
+        with self._lock:
+            elsewhere, self._elsewhere = self._elsewhere, False
+            if not self._subscribers and not elsewhere:  # only local saves: their positions say where the log is
+                self.position = max(self.position, self._saved_position)
+                return
+        try:
+            head = self.runtime.app.head_position()
+        except Exception:
+            with self._lock:
+                self._elsewhere = True  # the retry reads the head again
+            raise
         with self._lock:
             if not self._subscribers:  # nobody to tell: skip reading and decoding (a subscriber that comes
-                self.position = max(self.position, head)  # later replays from its own position up to here)
-                return
+                self.position = max(self.position, head, self._saved_position)  # later replays from its own
+                return  # position up to here)
         while True:
             batch = self.runtime.app.recorder.select_notifications(
                 start=self.position, limit=BATCH, inclusive_of_start=False

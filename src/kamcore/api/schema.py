@@ -21,6 +21,7 @@ from kamcore.api.audit import AuditQueries
 from kamcore.api.catalogue import CatalogueQueries
 from kamcore.api.claims import ClaimMutations
 from kamcore.api.errors import MaskInternals, should_mask_error
+from kamcore.api.execution import PlainLeafExecution
 from kamcore.api.feedback import FeedbackMutations
 from kamcore.api.feedback_reads import FeedbackQueries
 from kamcore.api.improvement import ImprovementMutations
@@ -119,4 +120,5 @@ schema = KamSchema(
         MaskInternals,
     ],
     config=StrawberryConfig(relay_max_results=100),
+    execution_context_class=PlainLeafExecution,
 )

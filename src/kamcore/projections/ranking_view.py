@@ -249,11 +249,12 @@ class RankingView:
         proposed = self.ranking(as_of, self.criteria_version(version_id), at_least=at_least)
         now = {r.account.account_id for r in current.key_accounts()}
         then = {r.account.account_id for r in proposed.key_accounts()}
+        entering, leaving = then - now, now - then  # once: inside the filters they were rebuilt per account
         return {
             "current": current,
             "proposed": proposed,
-            "entering": [r for r in proposed.accounts if r.account.account_id in then - now],
-            "leaving": [r for r in current.accounts if r.account.account_id in now - then],
+            "entering": [r for r in proposed.accounts if r.account.account_id in entering],
+            "leaving": [r for r in current.accounts if r.account.account_id in leaving],
         }
 
     def pareto(self, as_of: date, basis: str, at_least: int | None = None) -> list[tuple[int, Decimal, Decimal]]:
