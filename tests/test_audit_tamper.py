@@ -18,8 +18,10 @@ from psycopg import sql
 
 from kamcore.application import CommandContext
 from kamcore.audit.canonical import GENESIS, chain_hashes
+from kamcore.audit.chain import ChainProjection
 from kamcore.audit.keys import SigningKey
-from kamcore.audit.verify import VerificationReport, verify_runtime
+from kamcore.audit.readers import ChainReader, EventLogReader
+from kamcore.audit.verify import VerificationReport, stored_chain_hashes, verify_runtime
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
 
@@ -67,6 +69,14 @@ class StoredRows:
         self._run(
             self.events_connection, f"UPDATE {self.events} SET topic = ? WHERE {self.position} = ?", (topic, position)
         )
+
+    def retype_topic(self, position: int) -> None:
+        """SQLite: the same topic bytes stored as a BLOB; PostgreSQL (a text column): one character more."""
+        if self.postgres:
+            statement = f"UPDATE {self.events} SET topic = topic || ' ' WHERE {self.position} = ?"
+        else:
+            statement = f"UPDATE {self.events} SET topic = CAST(topic AS BLOB) WHERE {self.position} = ?"
+        self._run(self.events_connection, statement, (position,))
 
     def delete(self, position: int) -> None:
         self._run(self.events_connection, f"DELETE FROM {self.events} WHERE {self.position} = ?", (position,))
@@ -180,6 +190,28 @@ def test_an_altered_payload_is_named_at_its_position(chained: Runtime, rows: Sto
 def test_a_row_broken_by_hand_is_reported_not_crashed_on(chained: Runtime, rows: StoredRows) -> None:
     rows.set_topic(3, None)
     assert_fails(verify_runtime(chained), 3, "altered")
+
+
+def test_a_topic_stored_as_another_type_is_reported_as_altered(chained: Runtime, rows: StoredRows) -> None:
+    rows.retype_topic(6)
+    report = verify_runtime(chained)
+    assert_fails(report, 6, "altered")
+    assert "Account.Opened" in report.problem.detail  # type: ignore[union-attr]
+
+
+def test_verification_hashes_the_stored_rows_as_the_chain_keeper_hashed_the_events(chained: Runtime) -> None:
+    with EventLogReader.open(chained.backend, chained.app) as log:
+        raw = [event for batch in log.batches(0, EVENTS, 4) for event in batch]
+        stored = [row for batch in log.stored_batches(0, EVENTS, 4) for row in batch]
+        assert [log.raw_event(row) for row in stored] == raw
+        decode = log.table.decode_id or bytes
+    assert stored_chain_hashes(GENESIS, stored, decode) == chain_hashes(GENESIS, raw)
+    with ChainReader.open(chained.backend, ChainProjection.name) as chain:
+        links = [link.hash for batch in chain.batches(0, EVENTS) for link in batch]
+    assert [h.hex() for h in chain_hashes(GENESIS, raw)] == links
+    topic = "kamcore.domain.zürich:Ärger.Händled"  # a topic beyond ASCII: its UTF-8 bytes are hashed
+    event = (7, uuid.uuid4().bytes, 3, topic, b"{}")
+    assert stored_chain_hashes(GENESIS, [(7, event[1], 3, topic.encode(), b"{}")]) == chain_hashes(GENESIS, [event])
 
 
 def test_a_deleted_event_is_named_at_its_position(chained: Runtime, rows: StoredRows) -> None:

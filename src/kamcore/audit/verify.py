@@ -12,19 +12,28 @@ not yet chained, which is not a failure.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import struct
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from kamcore.audit.canonical import GENESIS, RawEvent, canonical_bytes, chain_hashes, link_hash
+from kamcore.audit.canonical import (
+    ENCODING_VERSION,
+    GENESIS,
+    HEADER,
+    RawEvent,
+    canonical_bytes,
+    chain_hashes,
+    link_hash,
+)
 from kamcore.audit.chain import ChainProjection
 from kamcore.audit.checkpoints import Checkpoint
 from kamcore.audit.keys import local_public_keys
 from kamcore.audit.prefetch import prefetched
-from kamcore.audit.readers import ChainLink, ChainReader, EventLogReader, coerced
+from kamcore.audit.readers import ChainLink, ChainReader, EventLogReader, LinkRow, StoredRow, coerced
 
 if TYPE_CHECKING:
     from kamcore.runtime import Runtime
@@ -92,8 +101,8 @@ class ChainVerifier:
         checkpoints = self.chain.checkpoints(last=report.chained_position)
         ahead = self.log.connection.reads_ahead
         with (
-            prefetched(self.log.batches(0, report.chained_position, self.batch_size), enabled=ahead) as events,
-            prefetched(self.chain.batches(0, report.chained_position, self.batch_size), enabled=ahead) as links,
+            prefetched(self.log.stored_batches(0, report.chained_position, self.batch_size), enabled=ahead) as events,
+            prefetched(self.chain.rows(0, report.chained_position, self.batch_size), enabled=ahead) as links,
         ):
             report.problem = self._walk(events, links, checkpoints, report)
         if report.ok:
@@ -109,14 +118,15 @@ class ChainVerifier:
 
     def _walk(
         self,
-        events: Iterator[list[RawEvent]],
-        links: Iterator[list[ChainLink]],
+        events: Iterator[list[StoredRow]],
+        links: Iterator[list[LinkRow]],
         checkpoints: list[Checkpoint],
         report: VerificationReport,
     ) -> Problem | None:
         previous, count, pending = GENESIS, 0, list(reversed(checkpoints))
-        event_batch: list[RawEvent] = []
-        link_batch: list[ChainLink] = []
+        decode = self.log.table.decode_id or bytes
+        event_batch: list[StoredRow] = []
+        link_batch: list[LinkRow] = []
         while True:
             if not event_batch:
                 event_batch = next(events, [])
@@ -125,39 +135,47 @@ class ChainVerifier:
             if not event_batch and not link_batch:
                 return None
             if not link_batch:
-                return Problem(event_batch[0][0], "inserted", f"{describe(event_batch[0])} is not in the chain")
+                return Problem(event_batch[0][0], "inserted", f"{self._describe(event_batch[0])} is not in the chain")
             if not event_batch:
                 return deleted(link_batch[0])
             n = min(len(event_batch), len(link_batch))
             aligned = aligned_length(event_batch, link_batch, n)
             try:
-                hashes = chain_hashes(previous, event_batch[:aligned])
+                hashes = stored_chain_hashes(previous, event_batch[:aligned], decode)
             except (AttributeError, TypeError, ValueError, struct.error):  # a row broken by hand, e.g. a NULL topic
-                event_batch = [coerced(event, None) for event in event_batch]
-                hashes = chain_hashes(previous, event_batch[:aligned])
+                hashes = chain_hashes(previous, [self.log.raw_event(row) for row in event_batch[:aligned]])
             good = matching_length(hashes, link_batch, count)
             if good:
-                report.events_verified, report.last_hash = count + good, link_batch[good - 1].hash
+                report.events_verified, report.last_hash = count + good, link_batch[good - 1][2]
             problem = self._check_checkpoints(pending, event_batch[:good], hashes, count, report)
             if problem:
                 return problem
             if good < aligned:
-                return self._mismatch(event_batch[good], link_batch[good], count + good)
+                return self._mismatch(self._exact(event_batch[good]), ChainLink._make(link_batch[good]), count + good)
             if aligned < n:
                 event, link = event_batch[aligned], link_batch[aligned]
-                if event[0] < link.position:
+                if event[0] < link[0]:
                     return Problem(
-                        event[0], "inserted", f"{describe(event)} lies in the chained range but is not chained"
+                        event[0], "inserted", f"{self._describe(event)} lies in the chained range but is not chained"
                     )
                 return deleted(link)
             if aligned:
                 previous, count = hashes[aligned - 1], count + aligned
             event_batch, link_batch = event_batch[aligned:], link_batch[aligned:]
 
+    def _exact(self, row: StoredRow) -> RawEvent:
+        """The event of a row that shows a problem, read again as stored (a topic of another type included),
+        as well-typed values (a row broken by hand, e.g. a NULL topic, as the chain hashes it)."""
+        event = self.log.event_at(row[0])
+        return coerced(event, None) if event is not None else self.log.raw_event(row)
+
+    def _describe(self, row: StoredRow) -> str:
+        return describe(self._exact(row))
+
     def _check_checkpoints(
         self,
         pending: list[Checkpoint],
-        events: list[RawEvent],
+        events: list[StoredRow],
         hashes: list[bytes],
         count: int,
         report: VerificationReport,
@@ -240,26 +258,45 @@ class ChainVerifier:
         return None
 
 
-def aligned_length(events: list[RawEvent], links: list[ChainLink], n: int) -> int:
+def stored_chain_hashes(
+    previous: bytes, rows: Iterable[StoredRow], decode_id: Callable[[Any], bytes] = bytes
+) -> list[bytes]:
+    """`chain_hashes` of rows as `EventLogReader.stored_batches` reads them: the same canonical bytes, hashed
+    straight from the stored values (topic already UTF-8, id turned into its 16 bytes by `decode_id`).
+
+    No `RawEvent` is built per row and no topic is decoded and encoded again: this is verification's hot loop.
+    """
+    sha256 = hashlib.sha256
+    pack = HEADER.pack
+    hashes = []
+    append = hashes.append
+    for position, originator_id, version, topic, state in rows:  # a NULL topic raises: the caller coerces the rows
+        header = pack(ENCODING_VERSION, position, decode_id(originator_id), version, len(topic), len(state))  # type: ignore[arg-type]
+        previous = sha256(b"".join((previous, header, topic, state))).digest()  # type: ignore[arg-type]
+        append(previous)
+    return hashes
+
+
+def aligned_length(events: list[StoredRow], links: list[LinkRow], n: int) -> int:
     """How many of the first `n` events and chain rows have the same positions."""
-    if [e[0] for e in events[:n]] == [link.position for link in links[:n]]:
+    if [e[0] for e in events[:n]] == [link[0] for link in links[:n]]:
         return n
-    return next(i for i in range(n) if events[i][0] != links[i].position)
+    return next(i for i in range(n) if events[i][0] != links[i][0])
 
 
-def matching_length(hashes: list[bytes], links: list[ChainLink], count: int) -> int:
+def matching_length(hashes: list[bytes], links: list[LinkRow], count: int) -> int:
     """How many recomputed hashes (and ordinals) match the stored chain rows, from the start."""
     n = len(hashes)
-    recomputed = [h.hex() for h in hashes]
-    stored = [link.hash for link in links[:n]]
-    ordinals = [link.ordinal for link in links[:n]]
+    recomputed = list(map(bytes.hex, hashes))
+    stored = [link[2] for link in links[:n]]
+    ordinals = [link[1] for link in links[:n]]
     if recomputed == stored and ordinals == list(range(count + 1, count + n + 1)):
         return n
     return next(i for i in range(n) if recomputed[i] != stored[i] or ordinals[i] != count + i + 1)
 
 
-def deleted(link: ChainLink) -> Problem:
-    return Problem(link.position, "deleted", f"the event chained at position {link.position} is missing from the log")
+def deleted(link: LinkRow) -> Problem:
+    return Problem(link[0], "deleted", f"the event chained at position {link[0]} is missing from the log")
 
 
 def verify_runtime(
