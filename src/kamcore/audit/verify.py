@@ -7,16 +7,27 @@ range without a chain row (deleted, inserted); each recomputed hash equals the s
 row); and every checkpoint is signed by a trusted key over the recomputed hash and count (a
 chain rewritten by someone without the key). Events after the keeper's position are reported as
 not yet chained, which is not a failure.
+
+A large log is verified in segments side by side, in processes forked from a process with no other
+thread: each segment is walked from the stored chain row before it. When every segment is clean the
+whole chain is (each segment starts where the clean one before it ended, so one walk would have
+computed the same hashes); anything else discards the segments' results and one walk from the start
+decides, so every problem is found and named exactly as by that walk.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
+import multiprocessing
+import os
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -39,6 +50,11 @@ if TYPE_CHECKING:
     from kamcore.runtime import Runtime
 
 BATCH_SIZE = 2_000  # measured: larger batches fall out of the CPU caches and verify slower
+PARALLEL_FROM = 50_000  # chained positions from which segments are verified in processes side by side
+MAX_WORKERS = 8
+
+# Fresh read-only connections to the log and the chain (a forked process must not use its parent's).
+OpenReaders = Callable[[], tuple[EventLogReader, ChainReader]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,7 @@ class VerificationReport:
     events_verified: int = 0
     checkpoints_verified: int = 0
     not_yet_chained: int = 0
+    workers: int = 1  # processes whose segments verified the chain (1: one walk from the start)
     last_hash: str = GENESIS.hex()
     problem: Problem | None = None
     warnings: list[str] = field(default_factory=list)
@@ -88,23 +105,33 @@ class ChainVerifier:
         trusted_keys: set[str],
         *,
         batch_size: int = BATCH_SIZE,
+        open_readers: OpenReaders | None = None,
+        workers: int = 1,
+        parallel_from: int = PARALLEL_FROM,
     ) -> None:
         self.log = log
         self.chain = chain
         self.chained_position = chained_position
         self.trusted_keys = trusted_keys
         self.batch_size = batch_size
+        self.open_readers = open_readers
+        self.workers = workers if open_readers is not None and chained_position >= parallel_from else 1
 
     def run(self) -> VerificationReport:
         started = time.perf_counter()
         report = VerificationReport(chained_position=self.chained_position)
         checkpoints = self.chain.checkpoints(last=report.chained_position)
-        ahead = self.log.connection.reads_ahead
-        with (
-            prefetched(self.log.stored_batches(0, report.chained_position, self.batch_size), enabled=ahead) as events,
-            prefetched(self.chain.rows(0, report.chained_position, self.batch_size), enabled=ahead) as links,
-        ):
-            report.problem = self._walk(events, links, checkpoints, report)
+        clean = self._in_segments(checkpoints) if self.workers > 1 and can_fork() else None
+        if clean is not None:
+            report.events_verified, report.checkpoints_verified, report.last_hash = clean
+            report.workers = self.workers
+        else:
+            ahead = self.log.connection.reads_ahead
+            with (
+                prefetched(self.log.stored_batches(0, self.chained_position, self.batch_size), enabled=ahead) as events,
+                prefetched(self.chain.rows(0, self.chained_position, self.batch_size), enabled=ahead) as links,
+            ):
+                report.problem = self._walk(events, links, list(reversed(checkpoints)), report)
         if report.ok:
             report.problem = self._check_tail(checkpoints, report)
         report.not_yet_chained = self.log.count(report.chained_position)
@@ -116,14 +143,81 @@ class ChainVerifier:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _in_segments(self, checkpoints: list[Checkpoint]) -> tuple[int, int, str] | None:
+        """(events, checkpoints, last hash) when every segment verifies clean in its own process, else None."""
+        bounds = [self.chained_position * i // self.workers for i in range(self.workers + 1)]
+        context = multiprocessing.get_context("fork")
+        processes, results = [], []
+        for after, until in itertools.pairwise(bounds):
+            receiver, sender = context.Pipe(duplex=False)
+            last = until == self.chained_position
+            process = context.Process(target=self._segment_into, args=(sender, after, until, checkpoints, last))
+            process.start()
+            sender.close()
+            processes.append((process, receiver))
+        try:
+            for _, receiver in processes:
+                try:
+                    results.append(receiver.recv())
+                except EOFError:  # the process died
+                    results.append(None)
+                if results[-1] is None:
+                    break
+        finally:
+            for process, receiver in processes:
+                if process.is_alive() and len(results) < len(processes):
+                    process.terminate()
+                process.join()
+                receiver.close()
+        if len(results) < len(processes) or None in results:
+            return None
+        return sum(r[0] for r in results), sum(r[1] for r in results), results[-1][2]
+
+    def _segment_into(
+        self, sender: Connection, after: int, until: int, checkpoints: list[Checkpoint], last: bool
+    ) -> None:
+        """In a forked process: send what `_segment` finds (None for anything unexpected: one walk will decide)."""
+        try:
+            result = self._segment(after, until, checkpoints, last)
+        except Exception:  # noqa: BLE001 - reported as not clean; the walk from the start names the problem
+            result = None
+        sender.send(result)
+        sender.close()
+
+    def _segment(
+        self, after: int, until: int, checkpoints: list[Checkpoint], last: bool
+    ) -> tuple[int, int, str] | None:
+        """Walk the events and chain rows with after < position <= until from the stored chain row before them:
+        (events, checkpoints verified, last hash) if clean, None if not. A checkpoint of the segment that no
+        verified event reached makes it not clean, unless the segment is the last (one walk leaves it too)."""
+        assert self.open_readers is not None
+        log, chain = self.open_readers()
+        try:
+            start = chain.link_before(after + 1)
+            previous, count = (bytes.fromhex(start.hash), start.ordinal) if start else (GENESIS, 0)
+            report = VerificationReport(until, count, last_hash=start.hash if start else GENESIS.hex())
+            pending = list(reversed([c for c in checkpoints if after < c.position <= until]))
+            walker = ChainVerifier(log, chain, self.chained_position, self.trusted_keys, batch_size=self.batch_size)
+            events = log.stored_batches(after, until, self.batch_size)
+            problem = walker._walk(events, chain.rows(after, until, self.batch_size), pending, report, previous, count)
+            if problem is not None or (pending and not last):
+                return None
+            return report.events_verified - count, report.checkpoints_verified, report.last_hash
+        finally:
+            log.close()
+            chain.close()
+
     def _walk(
         self,
         events: Iterator[list[StoredRow]],
         links: Iterator[list[LinkRow]],
-        checkpoints: list[Checkpoint],
+        pending: list[Checkpoint],
         report: VerificationReport,
+        previous: bytes = GENESIS,
+        count: int = 0,
     ) -> Problem | None:
-        previous, count, pending = GENESIS, 0, list(reversed(checkpoints))
+        """Events and chain rows side by side from (`previous` hash, `count` events); `pending` checkpoints, newest
+        first, are checked (and popped) as verified events reach them."""
         decode = self.log.table.decode_id or bytes
         event_batch: list[StoredRow] = []
         link_batch: list[LinkRow] = []
@@ -277,6 +371,11 @@ def stored_chain_hashes(
     return hashes
 
 
+def can_fork() -> bool:
+    """Forking is safe only where no other thread may hold a lock the child would need."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def aligned_length(events: list[StoredRow], links: list[LinkRow], n: int) -> int:
     """How many of the first `n` events and chain rows have the same positions."""
     if [e[0] for e in events[:n]] == [link[0] for link in links[:n]]:
@@ -300,13 +399,35 @@ def deleted(link: LinkRow) -> Problem:
 
 
 def verify_runtime(
-    runtime: Runtime, trusted_keys: set[str] | None = None, *, batch_size: int = BATCH_SIZE
+    runtime: Runtime,
+    trusted_keys: set[str] | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> VerificationReport:
-    """Verify the runtime's store; without explicit keys, trust the local signing key (if one exists)."""
+    """Verify the runtime's store; without explicit keys, trust the local signing key (if one exists).
+
+    `workers` processes (default: one per CPU, at most `MAX_WORKERS`) verify segments side by side when the
+    log reaches `parallel_from` positions and this process has no other thread; else one walk does it all.
+    """
     keys = trusted_keys if trusted_keys is not None else local_public_keys(runtime.settings.signing_key_path)
     chained_position = runtime.chain_keeper.store.position(runtime.app.name)
-    with (
-        EventLogReader.open(runtime.backend, runtime.app) as log,
-        ChainReader.open(runtime.backend, ChainProjection.name) as chain,
-    ):
-        return ChainVerifier(log, chain, chained_position, keys, batch_size=batch_size).run()
+
+    def open_readers() -> tuple[EventLogReader, ChainReader]:
+        return EventLogReader.open(runtime.backend, runtime.app), ChainReader.open(
+            runtime.backend, ChainProjection.name
+        )
+
+    log, chain = open_readers()
+    with log, chain:
+        return ChainVerifier(
+            log,
+            chain,
+            chained_position,
+            keys,
+            batch_size=batch_size,
+            open_readers=open_readers,
+            workers=min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers,
+            parallel_from=parallel_from,
+        ).run()
