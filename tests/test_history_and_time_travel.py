@@ -23,6 +23,7 @@ from kamcore.audit.history import HistoryFilter, account_positions, from_json, h
 from kamcore.audit.timetravel import PointInTime, account_as_of, diff
 from kamcore.demo import write_book
 from kamcore.domain.errors import InvalidInput
+from kamcore.domain.events import account_of, event_data
 from kamcore.projections.account_summary import AccountSummaryProjection
 from kamcore.projections.json_text import to_json
 from kamcore.projections.projection import SqlCursor
@@ -320,3 +321,39 @@ def test_a_later_travel_replays_only_what_follows_a_kept_state(
     travelled = account_as_of(app, store, long, before_backdating)
     assert decoded[0].originator_version == 1  # no kept state begins this selection: replayed from the start
     assert travelled == replayed_in_full(runtime, long, before_backdating)
+
+
+def test_the_event_history_holds_every_event_with_its_envelope_and_data(book: tuple[Runtime, list[UUID]]) -> None:
+    """Each row against the row the event gives, built field by field from the decoded event (the exact path)."""
+    runtime, _ = book
+    notifications = runtime.app.recorder.select_notifications(start=0, limit=10_000, inclusive_of_start=False)
+    expected = []
+    for n in notifications:
+        event = runtime.app.mapper.to_domain_event(n)
+        env, account = event.envelope, account_of(event)
+        aggregate_type, _, event_type = type(event).__qualname__.rpartition(".")
+        expected.append(
+            {
+                "position": n.id,
+                "account_id": str(account) if account else None,
+                "aggregate_id": str(event.originator_id),
+                "aggregate_type": aggregate_type,
+                "aggregate_version": event.originator_version,
+                "event_type": event_type,
+                "topic": n.topic,
+                "actor": env.actor,
+                "on_behalf_of": env.on_behalf_of,
+                "correlation_id": env.correlation_id,
+                "causation_id": env.causation_id,
+                "reason": env.reason,
+                "source": env.source.value,
+                "recorded_at": env.recorded_at.isoformat(),
+                "effective_date": env.effective_date.isoformat() if env.effective_date else None,
+                "business_date": env.business_date.isoformat(),
+                "data": event_data(event),
+            }
+        )
+    with runtime.stores["event_history"].reading() as sql:
+        rows = [dict(r) for r in sql.execute("SELECT * FROM {t}event_history ORDER BY position").fetchall()]
+    assert len(rows) == len(expected) > 1000
+    assert [{**row, "data": json.loads(row["data"])} for row in rows] == expected
