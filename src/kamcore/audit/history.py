@@ -104,6 +104,13 @@ def as_dicts(rows: Sequence[Any], columns: Sequence[str]) -> list[dict[str, Any]
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
+def as_tuples(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows as tuples of their values in column order (PostgreSQL's dicts keep it)."""
+    if rows and isinstance(rows[0], dict):
+        return [tuple(row.values()) for row in rows]
+    return list(map(tuple, rows))
+
+
 def from_json(text: str) -> Any:
     """`json.loads`, through orjson (4× faster) where the two agree: orjson refuses NaN, infinities and lone
     surrogates (then the standard parser reads it) and reads integers beyond 64 bits as floats, so text with a
@@ -125,4 +132,4 @@ def account_positions(store: ReadModelStore, account_id: str) -> list[tuple[Any,
             " FROM {t}event_history WHERE account_id = ? ORDER BY position",
             (account_id,),
         ).fetchall()
-    return [tuple(r.values()) for r in rows] if rows and isinstance(rows[0], dict) else list(map(tuple, rows))
+    return as_tuples(rows)

@@ -145,21 +145,19 @@ class EventLogReader:
 
     def batches(self, after: int, until: int, batch_size: int) -> Iterator[list[RawEvent]]:
         """Every event with after < position <= until, in order, `batch_size` at a time."""
-        while after < until:
-            batch = self._decoded(self.connection.fetchall(self._range_sql, (after, until, batch_size)))
-            if not batch:
-                return
-            yield batch
-            after = batch[-1][0]
+        return map(self._decoded, self._pages(self._range_sql, after, until, batch_size))
 
     def stored_batches(self, after: int, until: int, batch_size: int) -> Iterator[list[StoredRow]]:
         """`batches` as the store returns the rows, without a new tuple per row: verification's read."""
+        return self._pages(self._stored_sql, after, until, batch_size)
+
+    def _pages(self, statement: str, after: int, until: int, batch_size: int) -> Iterator[list[Any]]:
         while after < until:
-            batch = self.connection.fetchall(self._stored_sql, (after, until, batch_size))
-            if not batch:
+            rows = self.connection.fetchall(statement, (after, until, batch_size))
+            if not rows:
                 return
-            yield batch
-            after = batch[-1][0]
+            yield rows
+            after = rows[-1][0]
 
     def event_at(self, position: int) -> RawEvent | None:
         """The event at `position` as `batches` gives it (verification reads `stored_batches`; this, a problem)."""
