@@ -7,7 +7,10 @@ intruder with database access would; nothing in kamcore is mocked.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,8 +21,10 @@ from psycopg import sql
 
 from kamcore.application import CommandContext
 from kamcore.audit.canonical import GENESIS, chain_hashes
+from kamcore.audit.chain import ChainProjection
 from kamcore.audit.keys import SigningKey
-from kamcore.audit.verify import VerificationReport, verify_runtime
+from kamcore.audit.readers import ChainReader, EventLogReader
+from kamcore.audit.verify import VerificationReport, stored_chain_hashes, verify_runtime
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
 
@@ -67,6 +72,14 @@ class StoredRows:
         self._run(
             self.events_connection, f"UPDATE {self.events} SET topic = ? WHERE {self.position} = ?", (topic, position)
         )
+
+    def retype_topic(self, position: int) -> None:
+        """SQLite: the same topic bytes stored as a BLOB; PostgreSQL (a text column): one character more."""
+        if self.postgres:
+            statement = f"UPDATE {self.events} SET topic = topic || ' ' WHERE {self.position} = ?"
+        else:
+            statement = f"UPDATE {self.events} SET topic = CAST(topic AS BLOB) WHERE {self.position} = ?"
+        self._run(self.events_connection, statement, (position,))
 
     def delete(self, position: int) -> None:
         self._run(self.events_connection, f"DELETE FROM {self.events} WHERE {self.position} = ?", (position,))
@@ -182,6 +195,28 @@ def test_a_row_broken_by_hand_is_reported_not_crashed_on(chained: Runtime, rows:
     assert_fails(verify_runtime(chained), 3, "altered")
 
 
+def test_a_topic_stored_as_another_type_is_reported_as_altered(chained: Runtime, rows: StoredRows) -> None:
+    rows.retype_topic(6)
+    report = verify_runtime(chained)
+    assert_fails(report, 6, "altered")
+    assert "Account.Opened" in report.problem.detail  # type: ignore[union-attr]
+
+
+def test_verification_hashes_the_stored_rows_as_the_chain_keeper_hashed_the_events(chained: Runtime) -> None:
+    with EventLogReader.open(chained.backend, chained.app) as log:
+        raw = [event for batch in log.batches(0, EVENTS, 4) for event in batch]
+        stored = [row for batch in log.stored_batches(0, EVENTS, 4) for row in batch]
+        assert [log.raw_event(row) for row in stored] == raw
+        decode = log.table.decode_id or bytes
+    assert stored_chain_hashes(GENESIS, stored, decode) == chain_hashes(GENESIS, raw)
+    with ChainReader.open(chained.backend, ChainProjection.name) as chain:
+        links = [link.hash for batch in chain.batches(0, EVENTS) for link in batch]
+    assert [h.hex() for h in chain_hashes(GENESIS, raw)] == links
+    topic = "kamcore.domain.zürich:Ärger.Händled"  # a topic beyond ASCII: its UTF-8 bytes are hashed
+    event = (7, uuid.uuid4().bytes, 3, topic, b"{}")
+    assert stored_chain_hashes(GENESIS, [(7, event[1], 3, topic.encode(), b"{}")]) == chain_hashes(GENESIS, [event])
+
+
 def test_a_deleted_event_is_named_at_its_position(chained: Runtime, rows: StoredRows) -> None:
     rows.delete(6)
     assert_fails(verify_runtime(chained), 6, "deleted")
@@ -249,3 +284,90 @@ def test_the_chain_keeper_follows_the_log_and_shows_in_status(runtime: Runtime, 
 def test_the_chain_is_never_rebuilt(chained: Runtime) -> None:
     with pytest.raises(RuntimeError, match="never rebuilt"):
         chained.chain_keeper.rebuild()
+
+
+# -- segments verified side by side: the same report as one walk, or (any problem) one walk decides
+
+SEGMENTED = """
+import dataclasses, json, sys
+from pathlib import Path
+from kamcore.audit.verify import verify_runtime
+from kamcore.runtime import Runtime
+from kamcore.settings import Settings
+
+runtime = Runtime(Settings(data_dir=Path(sys.argv[1])))
+try:
+    reports = {w: verify_runtime(runtime, workers=w, parallel_from=0) for w in (1, 2, 3, 4, 9)}
+finally:
+    runtime.close()
+print(json.dumps({w: {**dataclasses.asdict(r), "seconds": 0} for w, r in reports.items()}))
+"""
+
+
+def checkpoint_at_a_gap(rows: StoredRows) -> None:
+    """A checkpoint row (a copy of the last one) at position 4, which holds no event."""
+    [row] = rows._run(rows.chain_connection, "SELECT * FROM audit_checkpoints ORDER BY position DESC LIMIT 1")
+    rows._run(rows.chain_connection, "INSERT INTO audit_checkpoints VALUES (4, ?, ?, ?, ?, ?, ?)", tuple(row[1:]))
+
+
+def nothing(rows: StoredRows) -> None:
+    pass
+
+
+# name -> (done to the rows before the chain keeper runs, done after)
+TAMPERING: dict[str, tuple[Any, Any]] = {
+    "untouched": (nothing, nothing),
+    "a gap": (lambda rows: rows.delete(4), nothing),
+    "altered": (nothing, lambda rows: rows.set_state(5, bytes(rows.event(5)[3]).replace(b"Account 4", b"Account X"))),
+    "broken": (nothing, lambda rows: rows.set_topic(3, None)),
+    "deleted": (nothing, lambda rows: rows.delete(6)),
+    "newest deleted": (nothing, lambda rows: rows.delete(EVENTS)),
+    "chain row deleted": (
+        nothing,
+        lambda rows: rows._run(rows.chain_connection, "DELETE FROM audit_chain WHERE position = 4"),
+    ),
+    "reordered": (nothing, lambda rows: rows.swap(3, 7)),
+    "rechained": (
+        nothing,
+        lambda rows: (
+            rows.set_state(2, bytes(rows.event(2)[3]).replace(b"Account 1", b"Account Z")),
+            rows.rechain_from_scratch(),
+        ),
+    ),
+    "forged": (nothing, lambda rows: rows.forge_signature(8)),
+    "checkpoint at a gap": (lambda rows: rows.delete(4), checkpoint_at_a_gap),
+}
+
+
+@pytest.mark.parametrize("tampering", TAMPERING)
+def test_segments_verified_side_by_side_report_what_one_walk_reports(
+    tmp_path: Any, ctx: CommandContext, tampering: str
+) -> None:
+    """In a fresh process (forking needs one without other threads), for every way of splitting the log."""
+    settings = Settings(data_dir=tmp_path / "data", audit_checkpoint_interval=4)
+    before, after = TAMPERING[tampering]
+    runtime = Runtime(settings)
+    rows = StoredRows(settings)
+    try:
+        write_events(runtime, ctx, EVENTS)
+        before(rows)
+        runtime.chain_keeper.catch_up()
+        after(rows)
+    finally:
+        rows.close()
+        runtime.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SEGMENTED, str(settings.data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    reports = json.loads(done.stdout)
+    one_walk = reports.pop("1")
+    assert one_walk["workers"] == 1
+    clean = tampering in ("untouched", "a gap")
+    assert (one_walk["problem"] is None) == clean, one_walk
+    for workers, report in reports.items():
+        used = int(workers) if clean else 1  # a problem: one walk from the start decides
+        assert report == {**one_walk, "workers": used}, workers

@@ -5,13 +5,16 @@ Every such read is itself recorded as an event (who looked at what, when).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
 
 from kamcore.api.auth import AUDIT_READERS, require_role
 from kamcore.api.context import Info
@@ -25,6 +28,8 @@ from kamcore.audit.timetravel import PointInTime, account_as_of, diff
 from kamcore.domain.errors import KamError
 from kamcore.domain.personal_data import ERASED
 from kamcore.domain.values import Source
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="One stored event with its complete audit envelope.")
@@ -104,14 +109,23 @@ class FieldChange:
     after: JSON | None = strawberry.field(description="Value at the second point (null: absent).")
 
 
-def _audited(info: Info, what: str, subject: str) -> None:
-    """Check the role (auditor or admin) and record the read; runs in a worker thread."""
+async def _audited(info: Info, what: str, subject: str, read: Callable[[], T]) -> T:
+    """Check the role (auditor or admin), then record the read and run it side by side, in worker threads.
+
+    The result is returned only once the record has committed, and the record is made whether or not the
+    read succeeds (a record that fails fails the request), as when the record came first; only the commit's
+    wait for the disk no longer delays the read.
+    """
     principal = require_role(info.context.principal, AUDIT_READERS, what)
-    info.context.runtime.app.record_audit_access(
-        CommandContext(actor=principal.actor, source=Source.API, correlation_id=info.context.correlation_id),
-        what=what,
-        subject=subject,
+    context = CommandContext(actor=principal.actor, source=Source.API, correlation_id=info.context.correlation_id)
+    record = info.context.runtime.app.record_audit_access
+    recorded, result = await asyncio.gather(
+        run_in_threadpool(record, context, what=what, subject=subject), run_in_threadpool(read), return_exceptions=True
     )
+    for outcome in (recorded, result):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return result  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -150,15 +164,16 @@ class AuditQueries:
         account_id: Annotated[relay.GlobalID, strawberry.argument(description="The account.")],
         at: Annotated[PointInTimeInput, strawberry.argument(description="Version, business date, known-at.")],
     ) -> Account | None:
-        def run() -> dict[str, Any] | None:
+        runtime = info.context.runtime
+        try:
             account = node_uuid(account_id, "Account", "account_id")
             point = at.to_point()
-            _audited(info, "accountAsOf", str(account))
-            runtime = info.context.runtime
-            return account_as_of(runtime.app, runtime.stores["event_history"], account, point)
-
-        try:
-            row = await run_in_threadpool(run)
+            row = await _audited(
+                info,
+                "accountAsOf",
+                str(account),
+                lambda: account_as_of(runtime.app, runtime.stores["event_history"], account, point),
+            )
         except KamError as error:
             raise bad_input(error) from None
         return Account.from_row(row) if row else None
@@ -171,21 +186,36 @@ class AuditQueries:
         since: Annotated[PointInTimeInput, strawberry.argument(description="The earlier point.")],
         until: Annotated[PointInTimeInput, strawberry.argument(description="The later point.")],
     ) -> list[FieldChange]:
-        def run() -> list[dict[str, Any]]:
+        runtime = info.context.runtime
+        store = runtime.stores["event_history"]
+        try:
             account = node_uuid(account_id, "Account", "account_id")
             first, second = since.to_point(), until.to_point()
-            _audited(info, "accountChanges", str(account))
-            runtime = info.context.runtime
-            store = runtime.stores["event_history"]
-            return diff(
-                account_as_of(runtime.app, store, account, first), account_as_of(runtime.app, store, account, second)
+            changes = await _audited(
+                info,
+                "accountChanges",
+                str(account),
+                lambda: diff(
+                    account_as_of(runtime.app, store, account, first),
+                    account_as_of(runtime.app, store, account, second),
+                ),
             )
-
-        try:
-            changes = await run_in_threadpool(run)
         except KamError as error:
             raise bad_input(error) from None
         return [FieldChange(**c) for c in changes]
+
+
+def selects(selections: list[Selection], path: tuple[str, ...]) -> bool:
+    """Whether the query asks for the field at `path` under these selections, through fragments; directives
+    (@skip, @include) are not evaluated, so a field that may be skipped counts as asked for."""
+    name, *rest = path
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name and (not rest or selects(selection.selections, tuple(rest))):
+                return True
+        elif selects(selection.selections, path):  # a fragment spread or an inline fragment
+            return True
+    return False
 
 
 async def _history_page(
@@ -197,7 +227,9 @@ async def _history_page(
     account: relay.GlobalID | None = None,
     aggregate: str | None = None,
 ) -> HistoryConnection:
-    def run() -> Any:
+    runtime = info.context.runtime
+    with_data = any(selects(field.selections, ("nodes", "data")) for field in info.selected_fields)
+    try:
         account_id = str(node_uuid(account, "Account", "account_id")) if account else None
         try:
             start = int(after) if after else 0
@@ -211,14 +243,13 @@ async def _history_page(
             actor=flt.actor if flt else None,
             event_types=tuple(flt.event_types or ()) if flt else (),
         )
-        _audited(info, what, account_id or str(aggregate))
-        runtime = info.context.runtime
-        return history(
-            runtime.stores["event_history"], query, subject_keys=runtime.app.subject_keys, after=start, first=first
+        store, keys = runtime.stores["event_history"], runtime.app.subject_keys
+        page = await _audited(
+            info,
+            what,
+            account_id or str(aggregate),
+            lambda: history(store, query, subject_keys=keys, after=start, first=first, with_data=with_data),
         )
-
-    try:
-        page = await run_in_threadpool(run)
     except KamError as error:
         raise bad_input(error) from None
     nodes = [HistoryEvent.from_row(r) for r in page.events]

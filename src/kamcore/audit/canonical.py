@@ -37,7 +37,7 @@ ENCODING_VERSION = 1
 GENESIS = bytes(32)
 CHECKPOINT_FORMAT = "kamcore-audit-checkpoint/1"
 
-_HEADER = struct.Struct(">BQ16sQII")
+HEADER = struct.Struct(">BQ16sQII")  # offsets 0 to 40 of the layout above
 
 # (position, originator_id as 16 bytes, originator_version, topic, state): a stored event as read from the log.
 RawEvent = tuple[int, bytes, int, str, bytes]
@@ -46,7 +46,7 @@ RawEvent = tuple[int, bytes, int, str, bytes]
 def canonical_bytes(position: int, originator_id: bytes, originator_version: int, topic: str, state: bytes) -> bytes:
     """The event's bytes as the chain hashes them (layout in the module docstring)."""
     topic_bytes = topic.encode("utf-8")
-    header = _HEADER.pack(ENCODING_VERSION, position, originator_id, originator_version, len(topic_bytes), len(state))
+    header = HEADER.pack(ENCODING_VERSION, position, originator_id, originator_version, len(topic_bytes), len(state))
     return header + topic_bytes + state
 
 
@@ -58,7 +58,7 @@ def link_hash(previous: bytes, canonical: bytes) -> bytes:
 def chain_hashes(previous: bytes, events: Iterable[RawEvent]) -> list[bytes]:
     """The chain hash of each event in order, continuing from `previous` (the hot loop of keeping and verifying)."""
     sha256 = hashlib.sha256
-    pack = _HEADER.pack
+    pack = HEADER.pack
     hashes = []
     append = hashes.append
     for position, originator_id, originator_version, topic, state in events:

@@ -27,6 +27,12 @@ from kamcore.storage.backend import Backend, Dialect
 MAX_POSITION = 2**63 - 1
 
 
+# (position, originator_id as stored, originator_version, topic as UTF-8 bytes or None, state): a row of
+# `EventLogReader.stored_batches`; `EventTable.decode_id` turns the id into its 16 bytes (identity when None).
+StoredRow = tuple[int, Any, int, bytes | None, bytes]
+LinkRow = tuple[int, int, str]  # a chain row as `ChainReader.rows` reads it: (position, ordinal, hash)
+
+
 class ChainLink(NamedTuple):
     position: int
     ordinal: int  # 1-based index of the event in the chain: how many events the chain holds up to here
@@ -97,6 +103,7 @@ class EventTable:
     originator_id: str  # an expression giving the id as 16 bytes, or as text `decode_id` turns into them
     decode_id: Callable[[Any], bytes] | None
     id_param: Callable[[UUID], Any]
+    topic_bytes: str  # an expression giving the topic as UTF-8 bytes, NULL when it is not stored as text
 
     @staticmethod
     def of(backend: Backend, app: CommandHandling) -> EventTable:
@@ -104,8 +111,11 @@ class EventTable:
 
         if isinstance(backend, PostgresBackend):
             name = sql.Identifier(backend.schema, app.recorder.events_table_name).as_string()  # type: ignore[attr-defined]
-            return EventTable(name, "notification_id", "uuid_send(originator_id)", None, lambda u: u)
-        return EventTable("stored_events", "rowid", "originator_id", bytes.fromhex, lambda u: u.hex)
+            return EventTable(
+                name, "notification_id", "uuid_send(originator_id)", None, lambda u: u, "convert_to(topic, 'UTF8')"
+            )
+        topic_bytes = "CASE typeof(topic) WHEN 'text' THEN CAST(topic AS BLOB) END"
+        return EventTable("stored_events", "rowid", "originator_id", bytes.fromhex, lambda u: u.hex, topic_bytes)
 
 
 class EventLogReader:
@@ -117,6 +127,10 @@ class EventLogReader:
         t = table  # identifiers only, from `EventTable.of`
         columns = f"SELECT {t.position}, {t.originator_id}, originator_version, topic, state FROM {t.name}"  # noqa: S608
         self._range_sql = f"{columns} WHERE {t.position} > ? AND {t.position} <= ? ORDER BY {t.position} LIMIT ?"
+        self._stored_sql = (
+            f"SELECT {t.position}, {t.originator_id}, originator_version, {t.topic_bytes}, state FROM {t.name}"  # noqa: S608
+            f" WHERE {t.position} > ? AND {t.position} <= ? ORDER BY {t.position} LIMIT ?"
+        )
         self._aggregate_sql = f"{columns} WHERE originator_id = ? ORDER BY {t.position}"
         self._count_sql = f"SELECT COUNT(*) FROM {t.name} WHERE {t.position} > ?"  # noqa: S608 - identifiers only
         self._by_aggregate_sql = (
@@ -131,12 +145,32 @@ class EventLogReader:
 
     def batches(self, after: int, until: int, batch_size: int) -> Iterator[list[RawEvent]]:
         """Every event with after < position <= until, in order, `batch_size` at a time."""
+        return map(self._decoded, self._pages(self._range_sql, after, until, batch_size))
+
+    def stored_batches(self, after: int, until: int, batch_size: int) -> Iterator[list[StoredRow]]:
+        """`batches` as the store returns the rows, without a new tuple per row: verification's read."""
+        return self._pages(self._stored_sql, after, until, batch_size)
+
+    def _pages(self, statement: str, after: int, until: int, batch_size: int) -> Iterator[list[Any]]:
         while after < until:
-            batch = self._decoded(self.connection.fetchall(self._range_sql, (after, until, batch_size)))
-            if not batch:
+            rows = self.connection.fetchall(statement, (after, until, batch_size))
+            if not rows:
                 return
-            yield batch
-            after = batch[-1][0]
+            yield rows
+            after = rows[-1][0]
+
+    def event_at(self, position: int) -> RawEvent | None:
+        """The event at `position` as `batches` gives it (verification reads `stored_batches`; this, a problem)."""
+        batch = self._decoded(self.connection.fetchall(self._range_sql, (position - 1, position, 1)))
+        return batch[0] if batch else None
+
+    def raw_event(self, row: StoredRow) -> RawEvent:
+        """A row of `stored_batches` as `batches` gives it (ids decoded, the topic as text), but for a topic stored
+        as anything but text, which reads as None here."""
+        position, originator_id, version, topic, state = row
+        if isinstance(topic, bytes):
+            topic = topic.decode("utf-8", "replace")
+        return coerced((position, originator_id, version, topic, state), self.table.decode_id)
 
     def events_of(self, originator_id: UUID) -> list[RawEvent]:
         """One aggregate's events in log order (found through the event store's primary key)."""
@@ -204,6 +238,11 @@ class ChainReader:
 
     def batches(self, after: int, until: int = MAX_POSITION, batch_size: int = 10_000) -> Iterator[list[ChainLink]]:
         """Chain rows with after < position <= until, in order, a batch at a time."""
+        for rows in self.rows(after, until, batch_size):
+            yield list(map(ChainLink._make, rows))
+
+    def rows(self, after: int, until: int = MAX_POSITION, batch_size: int = 10_000) -> Iterator[list[LinkRow]]:
+        """`batches` as plain (position, ordinal, hash) tuples, without a `ChainLink` per row."""
         while after < until:
             rows = self.connection.fetchall(
                 "SELECT position, ordinal, hash FROM {t}audit_chain WHERE position > ? AND position <= ?"
@@ -212,7 +251,7 @@ class ChainReader:
             )
             if not rows:
                 return
-            yield list(map(ChainLink._make, rows))
+            yield rows
             after = rows[-1][0]
 
     def link_before(self, position: int) -> ChainLink | None:

@@ -7,29 +7,54 @@ range without a chain row (deleted, inserted); each recomputed hash equals the s
 row); and every checkpoint is signed by a trusted key over the recomputed hash and count (a
 chain rewritten by someone without the key). Events after the keeper's position are reported as
 not yet chained, which is not a failure.
+
+A large log is verified in segments side by side, in processes forked from a process with no other
+thread: each segment is walked from the stored chain row before it. When every segment is clean the
+whole chain is (each segment starts where the clean one before it ended, so one walk would have
+computed the same hashes); anything else discards the segments' results and one walk from the start
+decides, so every problem is found and named exactly as by that walk.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
+import itertools
+import multiprocessing
+import os
 import struct
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from kamcore.audit.canonical import GENESIS, RawEvent, canonical_bytes, chain_hashes, link_hash
+from kamcore.audit.canonical import (
+    ENCODING_VERSION,
+    GENESIS,
+    HEADER,
+    RawEvent,
+    canonical_bytes,
+    chain_hashes,
+    link_hash,
+)
 from kamcore.audit.chain import ChainProjection
 from kamcore.audit.checkpoints import Checkpoint
 from kamcore.audit.keys import local_public_keys
 from kamcore.audit.prefetch import prefetched
-from kamcore.audit.readers import ChainLink, ChainReader, EventLogReader, coerced
+from kamcore.audit.readers import ChainLink, ChainReader, EventLogReader, LinkRow, StoredRow, coerced
 
 if TYPE_CHECKING:
     from kamcore.runtime import Runtime
 
 BATCH_SIZE = 2_000  # measured: larger batches fall out of the CPU caches and verify slower
+PARALLEL_FROM = 50_000  # chained positions from which segments are verified in processes side by side
+MAX_WORKERS = 8
+
+# Fresh read-only connections to the log and the chain (a forked process must not use its parent's).
+OpenReaders = Callable[[], tuple[EventLogReader, ChainReader]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +73,7 @@ class VerificationReport:
     events_verified: int = 0
     checkpoints_verified: int = 0
     not_yet_chained: int = 0
+    workers: int = 1  # processes whose segments verified the chain (1: one walk from the start)
     last_hash: str = GENESIS.hex()
     problem: Problem | None = None
     warnings: list[str] = field(default_factory=list)
@@ -79,23 +105,33 @@ class ChainVerifier:
         trusted_keys: set[str],
         *,
         batch_size: int = BATCH_SIZE,
+        open_readers: OpenReaders | None = None,
+        workers: int = 1,
+        parallel_from: int = PARALLEL_FROM,
     ) -> None:
         self.log = log
         self.chain = chain
         self.chained_position = chained_position
         self.trusted_keys = trusted_keys
         self.batch_size = batch_size
+        self.open_readers = open_readers
+        self.workers = workers if open_readers is not None and chained_position >= parallel_from else 1
 
     def run(self) -> VerificationReport:
         started = time.perf_counter()
         report = VerificationReport(chained_position=self.chained_position)
         checkpoints = self.chain.checkpoints(last=report.chained_position)
-        ahead = self.log.connection.reads_ahead
-        with (
-            prefetched(self.log.batches(0, report.chained_position, self.batch_size), enabled=ahead) as events,
-            prefetched(self.chain.batches(0, report.chained_position, self.batch_size), enabled=ahead) as links,
-        ):
-            report.problem = self._walk(events, links, checkpoints, report)
+        clean = self._in_segments(checkpoints) if self.workers > 1 and can_fork() else None
+        if clean is not None:
+            report.events_verified, report.checkpoints_verified, report.last_hash = clean
+            report.workers = self.workers
+        else:
+            ahead = self.log.connection.reads_ahead
+            with (
+                prefetched(self.log.stored_batches(0, self.chained_position, self.batch_size), enabled=ahead) as events,
+                prefetched(self.chain.rows(0, self.chained_position, self.batch_size), enabled=ahead) as links,
+            ):
+                report.problem = self._walk(events, links, list(reversed(checkpoints)), report)
         if report.ok:
             report.problem = self._check_tail(checkpoints, report)
         report.not_yet_chained = self.log.count(report.chained_position)
@@ -107,16 +143,84 @@ class ChainVerifier:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _in_segments(self, checkpoints: list[Checkpoint]) -> tuple[int, int, str] | None:
+        """(events, checkpoints, last hash) when every segment verifies clean in its own process, else None."""
+        bounds = [self.chained_position * i // self.workers for i in range(self.workers + 1)]
+        context = multiprocessing.get_context("fork")
+        processes, results = [], []
+        for after, until in itertools.pairwise(bounds):
+            receiver, sender = context.Pipe(duplex=False)
+            last = until == self.chained_position
+            process = context.Process(target=self._segment_into, args=(sender, after, until, checkpoints, last))
+            process.start()
+            sender.close()
+            processes.append((process, receiver))
+        try:
+            for _, receiver in processes:
+                try:
+                    results.append(receiver.recv())
+                except EOFError:  # the process died
+                    results.append(None)
+                if results[-1] is None:
+                    break
+        finally:
+            for process, receiver in processes:
+                if process.is_alive() and len(results) < len(processes):
+                    process.terminate()
+                process.join()
+                receiver.close()
+        if len(results) < len(processes) or None in results:
+            return None
+        return sum(r[0] for r in results), sum(r[1] for r in results), results[-1][2]
+
+    def _segment_into(
+        self, sender: Connection, after: int, until: int, checkpoints: list[Checkpoint], last: bool
+    ) -> None:
+        """In a forked process: send what `_segment` finds (None for anything unexpected: one walk will decide)."""
+        try:
+            result = self._segment(after, until, checkpoints, last)
+        except Exception:  # noqa: BLE001 - reported as not clean; the walk from the start names the problem
+            result = None
+        sender.send(result)
+        sender.close()
+
+    def _segment(
+        self, after: int, until: int, checkpoints: list[Checkpoint], last: bool
+    ) -> tuple[int, int, str] | None:
+        """Walk the events and chain rows with after < position <= until from the stored chain row before them:
+        (events, checkpoints verified, last hash) if clean, None if not. A checkpoint of the segment that no
+        verified event reached makes it not clean, unless the segment is the last (one walk leaves it too)."""
+        assert self.open_readers is not None
+        log, chain = self.open_readers()
+        try:
+            start = chain.link_before(after + 1)
+            previous, count = (bytes.fromhex(start.hash), start.ordinal) if start else (GENESIS, 0)
+            report = VerificationReport(until, count, last_hash=start.hash if start else GENESIS.hex())
+            pending = list(reversed([c for c in checkpoints if after < c.position <= until]))
+            walker = ChainVerifier(log, chain, self.chained_position, self.trusted_keys, batch_size=self.batch_size)
+            events = log.stored_batches(after, until, self.batch_size)
+            problem = walker._walk(events, chain.rows(after, until, self.batch_size), pending, report, previous, count)
+            if problem is not None or (pending and not last):
+                return None
+            return report.events_verified - count, report.checkpoints_verified, report.last_hash
+        finally:
+            log.close()
+            chain.close()
+
     def _walk(
         self,
-        events: Iterator[list[RawEvent]],
-        links: Iterator[list[ChainLink]],
-        checkpoints: list[Checkpoint],
+        events: Iterator[list[StoredRow]],
+        links: Iterator[list[LinkRow]],
+        pending: list[Checkpoint],
         report: VerificationReport,
+        previous: bytes = GENESIS,
+        count: int = 0,
     ) -> Problem | None:
-        previous, count, pending = GENESIS, 0, list(reversed(checkpoints))
-        event_batch: list[RawEvent] = []
-        link_batch: list[ChainLink] = []
+        """Events and chain rows side by side from (`previous` hash, `count` events); `pending` checkpoints, newest
+        first, are checked (and popped) as verified events reach them."""
+        decode = self.log.table.decode_id or bytes
+        event_batch: list[StoredRow] = []
+        link_batch: list[LinkRow] = []
         while True:
             if not event_batch:
                 event_batch = next(events, [])
@@ -125,39 +229,47 @@ class ChainVerifier:
             if not event_batch and not link_batch:
                 return None
             if not link_batch:
-                return Problem(event_batch[0][0], "inserted", f"{describe(event_batch[0])} is not in the chain")
+                return Problem(event_batch[0][0], "inserted", f"{self._describe(event_batch[0])} is not in the chain")
             if not event_batch:
                 return deleted(link_batch[0])
             n = min(len(event_batch), len(link_batch))
             aligned = aligned_length(event_batch, link_batch, n)
             try:
-                hashes = chain_hashes(previous, event_batch[:aligned])
+                hashes = stored_chain_hashes(previous, event_batch[:aligned], decode)
             except (AttributeError, TypeError, ValueError, struct.error):  # a row broken by hand, e.g. a NULL topic
-                event_batch = [coerced(event, None) for event in event_batch]
-                hashes = chain_hashes(previous, event_batch[:aligned])
+                hashes = chain_hashes(previous, [self.log.raw_event(row) for row in event_batch[:aligned]])
             good = matching_length(hashes, link_batch, count)
             if good:
-                report.events_verified, report.last_hash = count + good, link_batch[good - 1].hash
+                report.events_verified, report.last_hash = count + good, link_batch[good - 1][2]
             problem = self._check_checkpoints(pending, event_batch[:good], hashes, count, report)
             if problem:
                 return problem
             if good < aligned:
-                return self._mismatch(event_batch[good], link_batch[good], count + good)
+                return self._mismatch(self._exact(event_batch[good]), ChainLink._make(link_batch[good]), count + good)
             if aligned < n:
                 event, link = event_batch[aligned], link_batch[aligned]
-                if event[0] < link.position:
+                if event[0] < link[0]:
                     return Problem(
-                        event[0], "inserted", f"{describe(event)} lies in the chained range but is not chained"
+                        event[0], "inserted", f"{self._describe(event)} lies in the chained range but is not chained"
                     )
                 return deleted(link)
             if aligned:
                 previous, count = hashes[aligned - 1], count + aligned
             event_batch, link_batch = event_batch[aligned:], link_batch[aligned:]
 
+    def _exact(self, row: StoredRow) -> RawEvent:
+        """The event of a row that shows a problem, read again as stored (a topic of another type included),
+        as well-typed values (a row broken by hand, e.g. a NULL topic, as the chain hashes it)."""
+        event = self.log.event_at(row[0])
+        return coerced(event, None) if event is not None else self.log.raw_event(row)
+
+    def _describe(self, row: StoredRow) -> str:
+        return describe(self._exact(row))
+
     def _check_checkpoints(
         self,
         pending: list[Checkpoint],
-        events: list[RawEvent],
+        events: list[StoredRow],
         hashes: list[bytes],
         count: int,
         report: VerificationReport,
@@ -240,36 +352,82 @@ class ChainVerifier:
         return None
 
 
-def aligned_length(events: list[RawEvent], links: list[ChainLink], n: int) -> int:
+def stored_chain_hashes(
+    previous: bytes, rows: Iterable[StoredRow], decode_id: Callable[[Any], bytes] = bytes
+) -> list[bytes]:
+    """`chain_hashes` of rows as `EventLogReader.stored_batches` reads them: the same canonical bytes, hashed
+    straight from the stored values (topic already UTF-8, id turned into its 16 bytes by `decode_id`).
+
+    No `RawEvent` is built per row and no topic is decoded and encoded again: this is verification's hot loop.
+    """
+    sha256 = hashlib.sha256
+    pack = HEADER.pack
+    hashes = []
+    append = hashes.append
+    for position, originator_id, version, topic, state in rows:  # a NULL topic raises: the caller coerces the rows
+        header = pack(ENCODING_VERSION, position, decode_id(originator_id), version, len(topic), len(state))  # type: ignore[arg-type]
+        previous = sha256(b"".join((previous, header, topic, state))).digest()  # type: ignore[arg-type]
+        append(previous)
+    return hashes
+
+
+def can_fork() -> bool:
+    """Forking is safe only where no other thread may hold a lock the child would need."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def aligned_length(events: list[StoredRow], links: list[LinkRow], n: int) -> int:
     """How many of the first `n` events and chain rows have the same positions."""
-    if [e[0] for e in events[:n]] == [link.position for link in links[:n]]:
+    if [e[0] for e in events[:n]] == [link[0] for link in links[:n]]:
         return n
-    return next(i for i in range(n) if events[i][0] != links[i].position)
+    return next(i for i in range(n) if events[i][0] != links[i][0])
 
 
-def matching_length(hashes: list[bytes], links: list[ChainLink], count: int) -> int:
+def matching_length(hashes: list[bytes], links: list[LinkRow], count: int) -> int:
     """How many recomputed hashes (and ordinals) match the stored chain rows, from the start."""
     n = len(hashes)
-    recomputed = [h.hex() for h in hashes]
-    stored = [link.hash for link in links[:n]]
-    ordinals = [link.ordinal for link in links[:n]]
+    recomputed = list(map(bytes.hex, hashes))
+    stored = [link[2] for link in links[:n]]
+    ordinals = [link[1] for link in links[:n]]
     if recomputed == stored and ordinals == list(range(count + 1, count + n + 1)):
         return n
     return next(i for i in range(n) if recomputed[i] != stored[i] or ordinals[i] != count + i + 1)
 
 
-def deleted(link: ChainLink) -> Problem:
-    return Problem(link.position, "deleted", f"the event chained at position {link.position} is missing from the log")
+def deleted(link: LinkRow) -> Problem:
+    return Problem(link[0], "deleted", f"the event chained at position {link[0]} is missing from the log")
 
 
 def verify_runtime(
-    runtime: Runtime, trusted_keys: set[str] | None = None, *, batch_size: int = BATCH_SIZE
+    runtime: Runtime,
+    trusted_keys: set[str] | None = None,
+    *,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> VerificationReport:
-    """Verify the runtime's store; without explicit keys, trust the local signing key (if one exists)."""
+    """Verify the runtime's store; without explicit keys, trust the local signing key (if one exists).
+
+    `workers` processes (default: one per CPU, at most `MAX_WORKERS`) verify segments side by side when the
+    log reaches `parallel_from` positions and this process has no other thread; else one walk does it all.
+    """
     keys = trusted_keys if trusted_keys is not None else local_public_keys(runtime.settings.signing_key_path)
     chained_position = runtime.chain_keeper.store.position(runtime.app.name)
-    with (
-        EventLogReader.open(runtime.backend, runtime.app) as log,
-        ChainReader.open(runtime.backend, ChainProjection.name) as chain,
-    ):
-        return ChainVerifier(log, chain, chained_position, keys, batch_size=batch_size).run()
+
+    def open_readers() -> tuple[EventLogReader, ChainReader]:
+        return EventLogReader.open(runtime.backend, runtime.app), ChainReader.open(
+            runtime.backend, ChainProjection.name
+        )
+
+    log, chain = open_readers()
+    with log, chain:
+        return ChainVerifier(
+            log,
+            chain,
+            chained_position,
+            keys,
+            batch_size=batch_size,
+            open_readers=open_readers,
+            workers=min(os.cpu_count() or 1, MAX_WORKERS) if workers is None else workers,
+            parallel_from=parallel_from,
+        ).run()
