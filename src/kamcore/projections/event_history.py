@@ -5,7 +5,7 @@ interactions included) without scanning the log; time travel replays these rows.
 an account or an aggregate (time, actor and type only narrow it), so those are the two indexes.
 
 The table only grows, one row per event, and nothing reads it back while a batch is written: the
-rows go straight into one multi-row upsert at the end of the batch instead of through the batch's
+rows go straight into one multi-row upsert at the end of the batch (`end_batch`) instead of through the batch's
 `RowStore` (whose row dicts and per-column lookups cost more than the insert itself).
 """
 
@@ -106,7 +106,7 @@ class EventHistoryProjection(Projection):
         )
         self._batch(sql).append(row)
 
-    def finish(self, sql: SqlCursor) -> None:
+    def end_batch(self, sql: SqlCursor) -> None:
         rows = self._rows.pop(sql, None)
         if self._latest[0] is sql:
             self._latest = (None, [])

@@ -94,6 +94,9 @@ class Projection:
     def any_event(self, cursor: SqlCursor, event: DomainEvent) -> None:
         """Called for events without a handler when `follows_every_event` is set."""
 
+    def end_batch(self, cursor: SqlCursor) -> None:
+        """Called once per batch after its events, in its transaction: write what the handlers buffered."""
+
     def finish(self, cursor: SqlCursor) -> None:
         """Called once per batch after its events, in its transaction: derive tables from what the batch wrote.
 

@@ -112,6 +112,7 @@ class ReadModelStore:
             for index, event in enumerate(events):
                 sql.position = positions[index] if positions else None
                 self.projection.apply(sql, event)
+            self.projection.end_batch(sql)
             rebuilding = self._is_rebuilding(sql)
             if not rebuilding:
                 self.projection.finish(sql)
