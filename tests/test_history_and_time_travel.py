@@ -141,6 +141,19 @@ def test_diff_between_two_points(runtime: Runtime, story: dict) -> None:
     }
 
 
+def test_a_reason_with_a_nul_is_refused_and_one_with_lines_is_kept(runtime: Runtime) -> None:
+    """A NUL in a reason reached the event history, which PostgreSQL cannot store in text: it stopped there."""
+    with pytest.raises(InvalidInput) as refused:
+        runtime.app.open_account(CommandContext(actor="a", reason="bad\x00reason"), name="N", segment="sme", region="N")
+    assert refused.value.field == "reason"
+    ctx = CommandContext(actor="user:alice", reason="first line\r\n\tsecond \x1b")
+    opened = runtime.app.open_account(ctx, name="N", segment="sme", region="N")
+    assert runtime.wait_for(opened.position)
+    flt, keys = HistoryFilter(account_id=str(opened.aggregate_id)), runtime.app.subject_keys
+    page = history(runtime.stores["event_history"], flt, subject_keys=keys)
+    assert [e["reason"] for e in page.events] == ["first line\r\n\tsecond \x1b"]
+
+
 def test_a_page_without_data_is_the_same_envelope(runtime: Runtime, story: dict) -> None:
     store, keys = runtime.stores["event_history"], runtime.app.subject_keys
     account = str(story["account"])

@@ -34,6 +34,8 @@ class CommandContext:
             raise InvalidInput("must be a version number (0: must not exist yet)", field="expected_version")
         if self.reason is not None and len(self.reason) > 2000:
             raise InvalidInput("must be at most 2000 characters", field="reason")
+        if self.reason is not None and "\x00" in self.reason:  # no text column of PostgreSQL can hold it
+            raise InvalidInput("must not contain NUL characters", field="reason")
         if self.effective_date is not None and self.effective_date > utcnow().date():
             raise InvalidInput("must not be in the future", field="effective_date")
 
