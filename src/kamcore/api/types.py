@@ -131,7 +131,7 @@ def _date(value: str | None) -> date | None:
 
 async def revealed_stakeholders(root: Any, info: Info) -> list[Stakeholder]:
     """Personal fields are sealed per contact; the keys of every account in the request load in one batch."""
-    stakeholders: list[dict[str, Any]] = root.stakeholder_rows
+    stakeholders: list[dict[str, Any]] = json.loads(root.row["stakeholders"])
     subjects = sorted(stakeholder_subjects(stakeholders))
     found = await info.context.loaders.subject_keys.load_many(subjects) if subjects else []
     keys = {subject: key for subject, key in zip(subjects, found, strict=True) if key is not None}
@@ -163,17 +163,12 @@ class Account(relay.Node):
     lead_relationship_manager_id: str | None = strawberry.field(
         description="Employee id of the lead RM (the open-ended lead assignment, else the latest); null if no lead."
     )
-    team: list[Assignment] = strawberry.field(description="Current, past and planned assignments.")
-    business_context: BusinessContext = strawberry.field(
-        description="The customer's strategy, dynamics, challenges, competitors and buying."
-    )
     stakeholders: list[Stakeholder] = strawberry.field(
         resolver=revealed_stakeholders,
         description="Current contacts at the account (removed ones are not listed; erased ones are, with erased: "
         "true).",
     )
-    stakeholder_rows: strawberry.Private[list[dict[str, Any]]]
-    needs: list[Need] = strawberry.field(description="Needs identified so far, oldest first.")
+    row: strawberry.Private[dict[str, Any]]  # the JSON columns are decoded only when their field is asked for
     feedback: FeedbackSignals = strawberry.field(description="Latest CSAT/NPS and complaint and referral counts.")
     opened_at: datetime = strawberry.field(description="When the account was opened (recording time, UTC).")
     updated_at: datetime = strawberry.field(
@@ -182,6 +177,27 @@ class Account(relay.Node):
     closed_on: date | None = strawberry.field(
         description="Business date the account was closed; null while it is active."
     )
+
+    @strawberry.field(description="Current, past and planned assignments.")
+    def team(self) -> list[Assignment]:
+        return [Assignment.from_dict(a) for a in json.loads(self.row["team"])]
+
+    @strawberry.field(description="The customer's strategy, dynamics, challenges, competitors and buying.")
+    def business_context(self) -> BusinessContext:
+        return BusinessContext(**json.loads(self.row["context"]))
+
+    @strawberry.field(description="Needs identified so far, oldest first.")
+    def needs(self) -> list[Need]:
+        return [
+            Need(
+                **{
+                    **n,
+                    "priority": values.NeedPriority(n["priority"]),
+                    "identified_on": date.fromisoformat(n["identified_on"]),
+                }
+            )
+            for n in json.loads(self.row["needs"])
+        ]
 
     @strawberry.field(description="The account's policy terms (quotes included), newest inception first.")
     async def policies(
@@ -271,7 +287,6 @@ class Account(relay.Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Account:
-        context = json.loads(row["context"])
         return cls(
             account_id=row["account_id"],
             name=row["name"],
@@ -284,19 +299,7 @@ class Account(relay.Node):
             version=row["version"],
             team_version=row["team_version"],
             lead_relationship_manager_id=row["lead_rm_id"],
-            team=[Assignment.from_dict(a) for a in json.loads(row["team"])],
-            business_context=BusinessContext(**context),
-            stakeholder_rows=json.loads(row["stakeholders"]),
-            needs=[
-                Need(
-                    **{
-                        **n,
-                        "priority": values.NeedPriority(n["priority"]),
-                        "identified_on": date.fromisoformat(n["identified_on"]),
-                    }
-                )
-                for n in json.loads(row["needs"])
-            ],
+            row=row,
             feedback=FeedbackSignals(
                 latest_csat=row["latest_csat"],
                 latest_csat_on=_date(row["latest_csat_on"]),
