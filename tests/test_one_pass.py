@@ -134,3 +134,17 @@ def test_positions_kept_in_memory_are_stored_once_the_log_goes_quiet(runtime: Ru
     while time.monotonic() < deadline and any(r.status().position < head for r in runtime.runners.values()):
         time.sleep(0.02)
     assert {name: r.status().position for name, r in runtime.runners.items()} == dict.fromkeys(runtime.runners, head)
+
+
+def test_the_chain_keeper_chains_a_burst_in_few_transactions(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    keeper = runtime.chain_keeper
+    batches: list[int] = []
+    apply_batch = keeper.store.apply_batch
+    monkeypatch.setattr(keeper.store, "apply_batch", lambda *a, **k: batches.append(1) or apply_batch(*a, **k))
+    monkeypatch.setattr(type(keeper), "coalesce", 0.5)  # wider than the burst takes, so the test cannot race it
+    head = _burst(runtime, 12)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and keeper.status().position < head:
+        time.sleep(0.02)
+    assert keeper.status().position == head  # every event chained
+    assert len(batches) < 12  # the first save's batch at once, then what arrived meanwhile together

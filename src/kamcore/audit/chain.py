@@ -115,7 +115,13 @@ def last_link(sql: SqlCursor) -> ChainLink | None:
 
 
 class ChainKeeper(ProjectionRunner):
-    """A `ProjectionRunner` whose batch is hashed in one piece: chaining has no per-event poison to isolate."""
+    """A `ProjectionRunner` whose batch is hashed in one piece: chaining has no per-event poison to isolate.
+
+    No read waits for the chain, so under a stream of saves it chains what arrived in the last tenth of a
+    second in one transaction rather than committing once per save beside every request.
+    """
+
+    coalesce = 0.1
 
     def _apply(self, notifications: list[Notification], reached: int) -> None:
         ends_catch_up = len(notifications) < self.batch_size or reached >= self.app.head_position()

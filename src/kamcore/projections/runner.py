@@ -51,10 +51,14 @@ class FollowingThread:
     """A daemon thread that calls `_follow_once` whenever woken (or every 5 s), until stopped.
 
     `_follow_once` returns how many events it applied; after 0 the thread sleeps until the next
-    wake-up, otherwise it goes again at once (more may have arrived meanwhile).
+    wake-up, otherwise it goes again at once (more may have arrived meanwhile), or, with `coalesce`
+    set and the head reached, after that many seconds, so that a busy log costs it one batch per
+    interval instead of one per save.
     """
 
     thread_name = "follower"
+    coalesce = 0.0
+    batch_size = 1000
 
     def __init__(self) -> None:
         self._wake = threading.Event()
@@ -97,6 +101,8 @@ class FollowingThread:
                 continue
             if applied == 0:
                 self._wake.wait(timeout=self._idle())
+            elif self.coalesce and applied < self.batch_size:
+                self._stop.wait(self.coalesce)
 
     def _follow_once(self) -> int:
         raise NotImplementedError
