@@ -433,3 +433,37 @@ def test_lists_page_with_cursors_filter_and_order(api: httpx.Client, settings: S
         assert next(r for r in results if r.name == "sales_records").rows == 6
     finally:
         runtime.close()
+
+
+REVERSED_RANGES = {
+    "filter.scheduledFrom": "interactions(filter: {scheduledFrom: $late, scheduledTo: $early}) { totalCount }",
+    "filter.inceptionFrom": "policies(filter: {inceptionFrom: $late, inceptionTo: $early}) { totalCount }",
+    "filter.reportedFrom": "claims(filter: {reportedFrom: $late, reportedTo: $early}) { totalCount }",
+    "filter.madeFrom": "recommendations(filter: {madeFrom: $late, madeTo: $early}) { totalCount }",
+    "filter.openedFrom": "processReviews(filter: {openedFrom: $late, openedTo: $early}) { totalCount }",
+    "filter.periodFrom": "kpiTargets(filter: {periodFrom: $late, periodTo: $early}) { totalCount }",
+}
+
+
+def test_every_list_refuses_a_date_range_whose_start_lies_after_its_end(api: httpx.Client) -> None:
+    """An empty page would read as "nothing happened"; the user mixed up the two ends and is told so."""
+    for field, selection in REVERSED_RANGES.items():
+        errors = errors_of(
+            api, f"query($late: Date, $early: Date) {{ {selection} }}", late="2026-03-01", early="2026-01-01"
+        )
+        assert [e["extensions"] for e in errors] == [{"code": "BAD_USER_INPUT", "field": field}], selection
+        same_day = errors_of(
+            api, f"query($late: Date, $early: Date) {{ {selection} }}", late="2026-01-01", early="2026-01-01"
+        )
+        assert same_day == [], selection
+    account_id = open_account(api)["account"]["id"]
+    history = errors_of(
+        api,
+        "query($id: ID!, $late: DateTime, $early: DateTime) "
+        "{ accountHistory(accountId: $id, filter: {recordedFrom: $late, recordedTo: $early}) "
+        "{ nodes { position } } }",
+        id=account_id,
+        late="2026-03-01T00:00:00Z",
+        early="2026-01-01T00:00:00Z",
+    )
+    assert [e["extensions"] for e in history] == [{"code": "BAD_USER_INPUT", "field": "filter.recordedFrom"}]

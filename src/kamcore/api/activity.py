@@ -114,7 +114,9 @@ class InteractionFilterInput:
     relationship_manager_id: list[str] | None = strawberry.field(
         default=None, description="Invited or attended by any of these RMs (employee ids)."
     )
-    scheduled_from: date | None = strawberry.field(default=None, description="Scheduled on or after this day.")
+    scheduled_from: date | None = strawberry.field(
+        default=None, description="Scheduled on or after this day; not after scheduledTo."
+    )
     scheduled_to: date | None = strawberry.field(default=None, description="Scheduled on or before this day.")
     has_open_action_items: bool | None = strawberry.field(
         default=None, description="True: with open action items only; false: without any."

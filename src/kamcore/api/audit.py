@@ -84,7 +84,9 @@ class HistoryConnection:
 
 @strawberry.input(description="Narrows history; all given conditions must hold.")
 class HistoryFilter:
-    recorded_from: datetime | None = strawberry.field(default=None, description="Recorded at or after (UTC).")
+    recorded_from: datetime | None = strawberry.field(
+        default=None, description="Recorded at or after (UTC); not after recordedTo."
+    )
     recorded_to: datetime | None = strawberry.field(default=None, description="Recorded before (UTC).")
     actor: str | None = strawberry.field(default=None, description="Only events issued by this principal.")
     event_types: list[str] | None = strawberry.field(

@@ -264,7 +264,9 @@ class KpiTargetFilterInput:
     kpi_id: list[str] | None = strawberry.field(default=None, description="Any of these KPI ids.")
     scope: enums.TargetScope | None = strawberry.field(default=None, description="Only targets for this scope.")
     scope_id: list[str] | None = strawberry.field(default=None, description="Any of these employee ids or teams.")
-    period_from: date | None = strawberry.field(default=None, description="Periods starting on or after this day.")
+    period_from: date | None = strawberry.field(
+        default=None, description="Periods starting on or after this day; not after periodTo."
+    )
     period_to: date | None = strawberry.field(default=None, description="Periods starting on or before this day.")
 
     def to_filter(self) -> TargetFilter:
@@ -296,7 +298,9 @@ class KpiTargetOrder:
 class ProcessReviewFilterInput:
     programme: list[str] | None = strawberry.field(default=None, description="Any of these programme keys.")
     status: enums.ProcessReviewStatus | None = strawberry.field(default=None, description="Open or concluded.")
-    opened_from: date | None = strawberry.field(default=None, description="Opened on or after this day.")
+    opened_from: date | None = strawberry.field(
+        default=None, description="Opened on or after this day; not after openedTo."
+    )
     opened_to: date | None = strawberry.field(default=None, description="Opened on or before this day.")
 
     def to_filter(self) -> ReviewFilter:

@@ -268,7 +268,9 @@ class PolicyFilterInput:
     business_kind: list[enums.BusinessKind] | None = strawberry.field(
         default=None, description="Any of these kinds of business."
     )
-    inception_from: date | None = strawberry.field(default=None, description="Inception on or after this day.")
+    inception_from: date | None = strawberry.field(
+        default=None, description="Inception on or after this day; not after inceptionTo."
+    )
     inception_to: date | None = strawberry.field(default=None, description="Inception on or before this day.")
 
     def to_filter(self) -> PolicyFilter:
@@ -312,7 +314,9 @@ class ClaimFilterInput:
     status: list[enums.ClaimStatus] | None = strawberry.field(default=None, description="Any of these latest steps.")
     line_of_business: list[str] | None = strawberry.field(default=None, description="Any of these lines (exact).")
     open: bool | None = strawberry.field(default=None, description="True: open claims only; false: closed only.")
-    reported_from: date | None = strawberry.field(default=None, description="Reported on or after this day.")
+    reported_from: date | None = strawberry.field(
+        default=None, description="Reported on or after this day; not after reportedTo."
+    )
     reported_to: date | None = strawberry.field(default=None, description="Reported on or before this day.")
 
     def to_filter(self) -> ClaimFilter:
@@ -355,7 +359,7 @@ class RecommendationFilterInput:
     relationship_manager_id: list[str] | None = strawberry.field(
         default=None, description="Made by any of these RMs (employee ids)."
     )
-    made_from: date | None = strawberry.field(default=None, description="Made on or after this day.")
+    made_from: date | None = strawberry.field(default=None, description="Made on or after this day; not after madeTo.")
     made_to: date | None = strawberry.field(default=None, description="Made on or before this day.")
 
     def to_filter(self) -> RecommendationFilter:

@@ -65,6 +65,8 @@ def history(
     else:
         clauses.append("aggregate_id = ?")
         params.append(flt.aggregate_id)
+    if flt.recorded_from is not None and flt.recorded_to is not None and flt.recorded_from > flt.recorded_to:
+        raise InvalidInput("the low end of the range lies after its high end", field="filter.recordedFrom")
     if flt.recorded_from is not None:
         clauses.append("recorded_at >= ?")
         params.append(flt.recorded_from.isoformat())

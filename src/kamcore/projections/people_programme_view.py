@@ -51,7 +51,7 @@ class ReviewFilter:
             Where()
             .any_of("programme", self.programmes)
             .equals("status", self.status)
-            .between("opened_on", self.opened_from, self.opened_to)
+            .between("opened_on", self.opened_from, self.opened_to, field="filter.openedFrom")
         )
 
 
@@ -69,7 +69,7 @@ class TargetFilter:
             .any_of("kpi_id", self.kpi_ids)
             .equals("scope", self.scope)
             .any_of("scope_id", self.scope_ids)
-            .between("period_start", self.period_from, self.period_to)
+            .between("period_start", self.period_from, self.period_to, field="filter.periodFrom")
         )
 
 

@@ -26,7 +26,7 @@ class InteractionFilter:
             .any_of("account_id", self.account_ids)
             .any_of("kind", self.kinds)
             .any_of("status", self.statuses)
-            .between("scheduled_for", self.scheduled_from, self.scheduled_to)
+            .between("scheduled_for", self.scheduled_from, self.scheduled_to, field="filter.scheduledFrom")
         )
         if self.relationship_manager_ids:
             rms = list(dict.fromkeys(self.relationship_manager_ids))

@@ -31,7 +31,7 @@ class PolicyFilter:
             .any_of("line_of_business", self.lines_of_business)
             .any_of("product_code", self.product_codes)
             .any_of("business_kind", self.business_kinds)
-            .between("inception_date", self.inception_from, self.inception_to)
+            .between("inception_date", self.inception_from, self.inception_to, field="filter.inceptionFrom")
         )
 
 
@@ -53,7 +53,7 @@ class ClaimFilter:
             .any_of("status", self.statuses)
             .any_of("line_of_business", self.lines_of_business)
             .is_null("closed_on", self.open)
-            .between("reported_on", self.reported_from, self.reported_to)
+            .between("reported_on", self.reported_from, self.reported_to, field="filter.reportedFrom")
         )
 
 
@@ -75,7 +75,7 @@ class RecommendationFilter:
             .any_of("kind", self.kinds)
             .any_of("product_code", self.product_codes)
             .any_of("relationship_manager_id", self.relationship_manager_ids)
-            .between("made_on", self.made_from, self.made_to)
+            .between("made_on", self.made_from, self.made_to, field="filter.madeFrom")
         )
 
 
