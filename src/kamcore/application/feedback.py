@@ -6,6 +6,7 @@ from uuid import UUID
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
+from kamcore.application.sealing import SubjectKeyChanges
 from kamcore.domain.account import Account
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
@@ -35,6 +36,8 @@ class FeedbackCommands(CommandHandling):
             "comment": comment,
         }
 
+        keys = SubjectKeyChanges()
+
         def body(envelope: AuditEnvelope) -> tuple[list[SurveyResponse], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
             response = SurveyResponse.record(
@@ -44,11 +47,12 @@ class FeedbackCommands(CommandHandling):
                 score=score,
                 respondent=respondent,
                 comment=comment,
+                seal=keys.seal,
                 envelope=envelope,
             )
             return [response], {"account_id": str(account_id)}
 
-        return self.execute(ctx, "record_survey_response", arguments, body)
+        return self.execute(ctx, "record_survey_response", arguments, body, keys)
 
     def raise_complaint(
         self, ctx: CommandContext, account_id: UUID, *, category: str, description: str
@@ -76,11 +80,13 @@ class FeedbackCommands(CommandHandling):
         self, ctx: CommandContext, account_id: UUID, *, referred_party: str, note: str | None = None
     ) -> CommandResult:
         arguments = {"account_id": account_id, "referred_party": referred_party, "note": note}
+        keys = SubjectKeyChanges()
 
         def body(envelope: AuditEnvelope) -> tuple[list[Referral], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
-            return [
-                Referral.give(account_id=account_id, referred_party=referred_party, note=note, envelope=envelope)
-            ], {"account_id": str(account_id)}
+            referral = Referral.give(
+                account_id=account_id, referred_party=referred_party, note=note, seal=keys.seal, envelope=envelope
+            )
+            return [referral], {"account_id": str(account_id)}
 
-        return self.execute(ctx, "record_referral", arguments, body)
+        return self.execute(ctx, "record_referral", arguments, body, keys)
