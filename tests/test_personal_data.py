@@ -497,6 +497,11 @@ FEEDBACK_READS = (
 )
 
 
+def at(payload: dict[str, Any]) -> dict[str, str]:
+    """Read-your-writes for one query, as a frontend passes a payload's position."""
+    return {"X-Min-Position": str(payload["position"])}
+
+
 def test_graphql_reveals_feedback_names_and_erases_them(api: httpx.Client) -> None:
     opened = gql(
         api,
@@ -504,12 +509,12 @@ def test_graphql_reveals_feedback_names_and_erases_them(api: httpx.Client) -> No
     )
     account = opened["openAccount"]["account"]["id"]
     record = """mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { feedbackId } }"""
-    refer = """mutation($input: RecordReferralInput!) { recordReferral(input: $input) { feedbackId } }"""
+    refer = """mutation($input: RecordReferralInput!) { recordReferral(input: $input) { position feedbackId } }"""
     response = gql(api, record, input={"accountId": account, "scale": "NPS", "score": 9, "respondent": RESPONDENT})
     referral = gql(api, refer, input={"accountId": account, "referredParty": PARTY})
     response_id = response["recordFeedback"]["feedbackId"]
     referral_id = referral["recordReferral"]["feedbackId"]
-    reads = gql(api, FEEDBACK_READS)
+    reads = gql(api, FEEDBACK_READS, at(referral["recordReferral"]))
     assert reads["surveyResponses"]["nodes"] == [{"id": response_id, "respondent": RESPONDENT, "erased": False}]
     assert reads["referrals"]["nodes"] == [{"id": referral_id, "referredParty": PARTY, "erased": False}]
 
@@ -536,12 +541,12 @@ def test_graphql_reveals_feedback_names_and_erases_them(api: httpx.Client) -> No
         again = gql(api, ERASE_FEEDBACK, input={**erase, "idempotencyKey": None, "expectedVersion": None})
         assert again["eraseFeedbackPersonalData"]["userErrors"][0]["code"] == "ALREADY_ERASED"
 
-    reads = gql(api, FEEDBACK_READS)
+    reads = gql(api, FEEDBACK_READS, at(done))
     assert reads["surveyResponses"]["nodes"] == [{"id": response_id, "respondent": ERASED, "erased": True}]
     assert reads["referrals"]["nodes"] == [{"id": referral_id, "referredParty": ERASED, "erased": True}]
     nodes = """query($ids: [ID!]!) { nodes(ids: $ids) {
       ... on SurveyResponse { respondent version } ... on Referral { referredParty version } } }"""
-    assert gql(api, nodes, ids=[response_id, referral_id])["nodes"] == [
+    assert gql(api, nodes, at(done), ids=[response_id, referral_id])["nodes"] == [
         {"respondent": ERASED, "version": 2},
         {"referredParty": ERASED, "version": 2},
     ]

@@ -27,14 +27,8 @@ class FeedbackCommands(CommandHandling):
         respondent: str | None = None,
         comment: str | None = None,
     ) -> CommandResult:
-        arguments = {
-            "account_id": account_id,
-            "scale": scale,
-            "score": score,
-            "subject": subject,
-            "respondent": respondent,
-            "comment": comment,
-        }
+        # As for contacts: the idempotency fingerprint outlives erasure, so the respondent is left out of it.
+        arguments = {"account_id": account_id, "scale": scale, "score": score, "subject": subject, "comment": comment}
 
         keys = SubjectKeyChanges()
 
@@ -79,7 +73,7 @@ class FeedbackCommands(CommandHandling):
     def record_referral(
         self, ctx: CommandContext, account_id: UUID, *, referred_party: str, note: str | None = None
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "referred_party": referred_party, "note": note}
+        arguments = {"account_id": account_id, "note": note}  # no referred party: see record_survey_response
         keys = SubjectKeyChanges()
 
         def body(envelope: AuditEnvelope) -> tuple[list[Referral], dict[str, str]]:
