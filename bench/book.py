@@ -50,6 +50,7 @@ def write_book(app: KamApplication, accounts: int, seed: int = 1) -> int:
             scale=SurveyScale.NPS,
             subject=SurveySubject.OVERALL_SERVICE,
             score=rng.randint(0, 10),
+            seal=keys.seal,
             envelope=envelope,
         )
         csat = SurveyResponse.record(
@@ -57,6 +58,7 @@ def write_book(app: KamApplication, accounts: int, seed: int = 1) -> int:
             scale=SurveyScale.CSAT,
             subject=SurveySubject.OVERALL_SERVICE,
             score=rng.randint(1, 5),
+            seal=keys.seal,
             envelope=envelope,
         )
         pending += [account, team, nps, csat]

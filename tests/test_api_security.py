@@ -118,8 +118,9 @@ EXPECTED = {
     "proposeExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     "implementExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     "abandonExpansionInitiative": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
-    # erasing a contact's personal data cannot be undone: admins only
+    # erasing personal data (a contact, a feedback item) cannot be undone: admins only
     "eraseDataSubject": [OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
+    "eraseFeedbackPersonalData": [OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
     # last: closing the account
     "closeAccount": [OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, UNAUTH],
 }
@@ -360,6 +361,10 @@ def inputs(world: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
         "eraseDataSubject": (
             "EraseDataSubjectInput",
             {**a, "stakeholderId": "stakeholder-x", "reason": "data-protection request"},
+        ),
+        "eraseFeedbackPersonalData": (
+            "EraseFeedbackPersonalDataInput",
+            {"feedbackId": str(GlobalID("Referral", str(uuid4()))), "reason": "data-protection request"},
         ),
         "closeAccount": ("CloseAccountInput", {**a, "reason": "lost"}),
     }

@@ -212,21 +212,36 @@ class TestFeedback:
     def test_scores_outside_their_scale_are_refused(self, scale: str, score: int) -> None:
         with pytest.raises(InvalidInput) as raised:
             SurveyResponse.record(
-                account_id=uuid4(), scale=scale, subject="overall_service", score=score, envelope=envelope()
+                account_id=uuid4(),
+                scale=scale,
+                subject="overall_service",
+                score=score,
+                seal=tagging_sealer,
+                envelope=envelope(),
             )
         assert raised.value.field == "score"
 
     @pytest.mark.parametrize(("scale", "score"), [("nps", 0), ("nps", 10), ("csat", 1), ("csat", 5)])
     def test_scores_at_the_bounds_are_accepted(self, scale: str, score: int) -> None:
         response = SurveyResponse.record(
-            account_id=uuid4(), scale=scale, subject="overall_service", score=score, envelope=envelope()
+            account_id=uuid4(),
+            scale=scale,
+            subject="overall_service",
+            score=score,
+            seal=tagging_sealer,
+            envelope=envelope(),
         )
         assert response.scale is SurveyScale(scale)
 
     def test_booleans_are_not_scores(self) -> None:
         with pytest.raises(InvalidInput):
             SurveyResponse.record(
-                account_id=uuid4(), scale="csat", subject="overall_service", score=True, envelope=envelope()
+                account_id=uuid4(),
+                scale="csat",
+                subject="overall_service",
+                score=True,
+                seal=tagging_sealer,
+                envelope=envelope(),
             )
 
     def test_a_complaint_is_resolved_once_and_not_before_it_was_raised(self) -> None:

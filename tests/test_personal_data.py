@@ -21,6 +21,7 @@ from strawberry.relay import GlobalID
 from typer.testing import CliRunner
 
 from kamcore.application import CommandContext
+from kamcore.application.revealing import reveal_event, reveal_text
 from kamcore.application.sealing import SubjectKeyChanges, seal, unseal
 from kamcore.audit.export import ExportScope, export_bundle
 from kamcore.audit.history import HistoryFilter, history
@@ -30,6 +31,7 @@ from kamcore.audit.verify import verify_runtime
 from kamcore.cli import app as cli
 from kamcore.domain.account import Account
 from kamcore.domain.errors import Conflict, InvalidInput, NotFound
+from kamcore.domain.feedback import Referral, SurveyResponse
 from kamcore.domain.personal_data import ERASED
 from kamcore.runtime import Runtime
 from kamcore.settings import Settings
@@ -359,3 +361,211 @@ def test_the_cli_erases_a_contact(settings: Settings, ctx: CommandContext) -> No
     again = runner.invoke(cli, [*command, "--reason", "request #2"])
     assert again.exit_code == 2
     assert "already erased" in again.output
+
+
+# -- feedback items naming a person (survey respondents, referred parties) ----------------------------
+
+RESPONDENT, PARTY = "Maximilian Oduya-Brandt, CFO", "Henrietta Vasquez-Lindqvist of Fabrikam"
+
+
+def recorded_feedback(runtime: Runtime, ctx: CommandContext) -> tuple[UUID, UUID, UUID]:
+    """An account with one survey response and one referral naming people: (account, response, referral)."""
+    app = runtime.app
+    account = app.open_account(ctx, name="Atlas Feedback", segment="corporate", region="North").aggregate_id
+    response = app.record_survey_response(ctx, account, scale="nps", score=9, respondent=RESPONDENT).aggregate_id
+    referral = app.record_referral(ctx, account, referred_party=PARTY, note="warm lead").aggregate_id
+    assert runtime.wait_for(app.head_position())
+    return account, response, referral
+
+
+def item_history(runtime: Runtime, item: UUID) -> list[dict[str, Any]]:
+    return history(
+        runtime.stores["event_history"], HistoryFilter(aggregate_id=str(item)), subject_keys=runtime.app.subject_keys
+    ).events
+
+
+def test_feedback_names_are_stored_sealed_per_item_and_read_back(runtime: Runtime, ctx: CommandContext) -> None:
+    _, response, referral = recorded_feedback(runtime, ctx)
+    stored = stored_bytes(runtime)
+    for value in (RESPONDENT, PARTY):
+        assert value.encode() not in stored, f"{value!r} is stored in plain text"
+    for item in (response, referral):
+        assert b"pii:v1:feedback:" + str(item).encode() in stored
+        assert key_rows(runtime, f"feedback:{item}") == 1
+    [survey_row] = runtime.feedback.survey_responses.get_many([str(response)])
+    [referral_row] = runtime.feedback.referrals.get_many([str(referral)])
+    assert survey_row["respondent"].startswith(f"pii:v1:feedback:{response}:")  # read models keep the sealed text
+    assert referral_row["referred_party"].startswith(f"pii:v1:feedback:{referral}:")
+    assert item_history(runtime, response)[0]["data"]["respondent"] == RESPONDENT
+    assert item_history(runtime, referral)[0]["data"]["referred_party"] == PARTY
+
+
+def test_feedback_erasure_deletes_the_key_and_history_shows_it_erased(
+    runtime: Runtime, ctx: CommandContext, tmp_path: Path
+) -> None:
+    app = runtime.app
+    _, response, referral = recorded_feedback(runtime, ctx)
+    erasure = CommandContext(actor="user:dpo", reason="GDPR art. 17 request #4712", expected_version=1)
+    for item, field in ((response, "respondent"), (referral, "referred_party")):
+        result = app.erase_feedback_personal_data(erasure, item)
+        assert result.detail["subject_id"] == f"feedback:{item}"
+        assert runtime.wait_for(result.position)
+        assert key_rows(runtime, f"feedback:{item}") == 0
+        recorded, erased = item_history(runtime, item)
+        assert recorded["data"][field] == ERASED
+        assert (erased["event_type"], erased["actor"], erased["reason"]) == (
+            "PersonalDataErased",
+            "user:dpo",
+            "GDPR art. 17 request #4712",
+        )
+        assert erased["data"] == {"subject_id": f"feedback:{item}"}
+    assert all(r.ok for r in replay_check(runtime))
+
+    runtime.chain_keeper.catch_up()
+    report = verify_runtime(runtime)
+    assert (report.problem, report.chained_position) == (None, app.head_position())
+    bundle = export_bundle(runtime, tmp_path / "bundle", ExportScope()).directory
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["personal_data"]["encrypted_fields"]["Referral.Given"] == ["referred_party"]
+    verified = subprocess.run(
+        [sys.executable, str(bundle / "verify_bundle.py"), str(bundle)], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    exported = (bundle / "events.ndjson").read_bytes()
+    assert RESPONDENT.encode() not in exported
+    assert PARTY.encode() not in exported
+
+
+def test_feedback_erasure_refusals_are_typed_and_write_nothing(runtime: Runtime, ctx: CommandContext) -> None:
+    app = runtime.app
+    account, response, referral = recorded_feedback(runtime, ctx)
+    complaint = app.raise_complaint(ctx, account, category="claims", description="slow").aggregate_id
+    anonymous = app.record_survey_response(ctx, account, scale="csat", score=4).aggregate_id
+    head = app.head_position()
+    refusals = [
+        (uuid4(), ctx, NotFound, "feedback_id"),
+        (complaint, ctx, NotFound, "feedback_id"),
+        (account, ctx, NotFound, "feedback_id"),
+        (anonymous, ctx, Conflict, "feedback_id"),  # no respondent recorded: nothing to erase
+        (response, CommandContext(actor="user:dpo"), InvalidInput, "reason"),
+        (referral, CommandContext(actor="user:dpo", reason="r", expected_version=7), Conflict, None),
+    ]
+    for item, context, error, field in refusals:
+        with pytest.raises(error) as raised:
+            app.erase_feedback_personal_data(context, item)
+        if field is not None:
+            assert raised.value.field == field
+    assert app.head_position() == head
+    assert (key_rows(runtime, f"feedback:{response}"), key_rows(runtime, f"feedback:{referral}")) == (1, 1)
+
+    app.erase_feedback_personal_data(ctx, referral)
+    with pytest.raises(Conflict) as twice:
+        app.erase_feedback_personal_data(ctx, referral)
+    assert twice.value.code == "ALREADY_ERASED"
+
+
+def test_feedback_written_before_sealing_still_reads_but_cannot_be_shredded(
+    runtime: Runtime, ctx: CommandContext
+) -> None:
+    app = runtime.app
+    account = app.open_account(ctx, name="Legacy", segment="sme", region="West").aggregate_id
+    plain = lambda _, value: value  # noqa: E731 - stored as before sealing existed
+    legacy = [
+        SurveyResponse.record(
+            account_id=account,
+            scale="csat",
+            subject="overall_service",
+            score=5,
+            respondent="Old Timer",
+            seal=plain,
+            envelope=ctx.envelope(),
+        ),
+        Referral.give(account_id=account, referred_party="Old Friend", note=None, seal=plain, envelope=ctx.envelope()),
+    ]
+    app.save(*legacy)
+    assert runtime.wait_for(app.head_position())
+    assert item_history(runtime, legacy[0].id)[0]["data"]["respondent"] == "Old Timer"
+    assert item_history(runtime, legacy[1].id)[0]["data"]["referred_party"] == "Old Friend"
+    for item in legacy:
+        with pytest.raises(Conflict) as refused:
+            app.erase_feedback_personal_data(ctx, item.id)
+        assert refused.value.code == "NOT_SEALED"
+
+
+ERASE_FEEDBACK = """mutation($input: EraseFeedbackPersonalDataInput!) { eraseFeedbackPersonalData(input: $input) {
+  userErrors { field code } position replayed version subjectId feedbackId } }"""
+FEEDBACK_READS = (
+    """{ surveyResponses { nodes { id respondent erased } } referrals { nodes { id referredParty erased } } }"""
+)
+
+
+def at(payload: dict[str, Any]) -> dict[str, str]:
+    """Read-your-writes for one query, as a frontend passes a payload's position."""
+    return {"X-Min-Position": str(payload["position"])}
+
+
+def test_graphql_reveals_feedback_names_and_erases_them(api: httpx.Client) -> None:
+    opened = gql(
+        api,
+        'mutation { openAccount(input: {name: "Atlas", segment: CORPORATE, region: "North"}) { account { id } } }',
+    )
+    account = opened["openAccount"]["account"]["id"]
+    record = """mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { feedbackId } }"""
+    refer = """mutation($input: RecordReferralInput!) { recordReferral(input: $input) { position feedbackId } }"""
+    response = gql(api, record, input={"accountId": account, "scale": "NPS", "score": 9, "respondent": RESPONDENT})
+    referral = gql(api, refer, input={"accountId": account, "referredParty": PARTY})
+    response_id = response["recordFeedback"]["feedbackId"]
+    referral_id = referral["recordReferral"]["feedbackId"]
+    reads = gql(api, FEEDBACK_READS, at(referral["recordReferral"]))
+    assert reads["surveyResponses"]["nodes"] == [{"id": response_id, "respondent": RESPONDENT, "erased": False}]
+    assert reads["referrals"]["nodes"] == [{"id": referral_id, "referredParty": PARTY, "erased": False}]
+
+    no_reason = gql(api, ERASE_FEEDBACK, input={"feedbackId": response_id})["eraseFeedbackPersonalData"]
+    assert [(e["field"], e["code"]) for e in no_reason["userErrors"]] == [(["input", "reason"], "INVALID_INPUT")]
+    not_feedback = gql(api, ERASE_FEEDBACK, input={"feedbackId": account, "reason": "request"})
+    assert not_feedback["eraseFeedbackPersonalData"]["userErrors"][0]["code"] == "NOT_FOUND"
+    stale = {"feedbackId": referral_id, "reason": "request", "expectedVersion": 3}
+    assert gql(api, ERASE_FEEDBACK, input=stale)["eraseFeedbackPersonalData"]["userErrors"][0]["code"] == (
+        "VERSION_CONFLICT"
+    )
+
+    for item, key in ((response_id, "e-1"), (referral_id, "e-2")):
+        erase = {"feedbackId": item, "reason": "request #1", "idempotencyKey": key, "expectedVersion": 1}
+        done = gql(api, ERASE_FEEDBACK, input=erase)["eraseFeedbackPersonalData"]
+        assert done["userErrors"] == []
+        assert (done["subjectId"], done["feedbackId"], done["version"]) == (
+            f"feedback:{GlobalID.from_id(item).node_id}",
+            item,
+            2,
+        )
+        retried = gql(api, ERASE_FEEDBACK, input=erase)["eraseFeedbackPersonalData"]
+        assert (retried["replayed"], retried["subjectId"]) == (True, done["subjectId"])
+        again = gql(api, ERASE_FEEDBACK, input={**erase, "idempotencyKey": None, "expectedVersion": None})
+        assert again["eraseFeedbackPersonalData"]["userErrors"][0]["code"] == "ALREADY_ERASED"
+
+    reads = gql(api, FEEDBACK_READS, at(done))
+    assert reads["surveyResponses"]["nodes"] == [{"id": response_id, "respondent": ERASED, "erased": True}]
+    assert reads["referrals"]["nodes"] == [{"id": referral_id, "referredParty": ERASED, "erased": True}]
+    nodes = """query($ids: [ID!]!) { nodes(ids: $ids) {
+      ... on SurveyResponse { respondent version } ... on Referral { referredParty version } } }"""
+    assert gql(api, nodes, at(done), ids=[response_id, referral_id])["nodes"] == [
+        {"respondent": ERASED, "version": 2},
+        {"referredParty": ERASED, "version": 2},
+    ]
+    history_query = """query($id: String!) { aggregateHistory(aggregateId: $id) { nodes { eventType reason data } } }"""
+    events = gql(api, history_query, id=GlobalID.from_id(referral_id).node_id)["aggregateHistory"]["nodes"]
+    assert [(e["eventType"], e["reason"]) for e in events] == [("Given", None), ("PersonalDataErased", "request #1")]
+    assert events[0]["data"]["referred_party"] == ERASED
+
+
+def test_live_events_reveal_feedback_names_and_legacy_text_reads_as_stored() -> None:
+    """`accountEvents` opens events by their qualified type, as history does; unsealed older text is shown as is."""
+    keys = SubjectKeyChanges()
+    token = keys.seal("feedback:1", PARTY)
+    assert reveal_event("Referral.Given", {"referred_party": token}, keys.created) == {"referred_party": PARTY}
+    assert reveal_event("Referral.Given", {"referred_party": token}, {}) == {"referred_party": ERASED}
+    assert reveal_event("SurveyResponse.Recorded", {"respondent": None}, {}) == {"respondent": None}
+    assert reveal_text(token, keys.created) == (PARTY, False)
+    assert reveal_text(token, {}) == (ERASED, True)
+    assert reveal_text("Old Friend", {}) == ("Old Friend", False)
+    assert reveal_text(None, {}) == (None, False)

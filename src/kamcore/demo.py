@@ -18,8 +18,8 @@ business-date order per aggregate, with every envelope dated by its business dat
   surveys (CSAT, NPS, benefits understanding, education material, digital service), complaints,
   referrals and recommendations (accepted and linked to a policy, or declined).
 
-Same seed, same book (ids of aggregates without a natural key differ, their content does not; contacts'
-personal data is sealed with fresh keys, so only its decrypted content is the same).
+Same seed, same book (ids of aggregates without a natural key differ, their content does not; contacts' and
+referred parties' personal data is sealed with fresh keys, so only its decrypted content is the same).
 """
 
 from __future__ import annotations
@@ -601,6 +601,7 @@ class BookWriter:
                     account_id=account.id,
                     referred_party=f"A partner of {account.name}",
                     note=None,
+                    seal=self.writer.keys.seal,
                     envelope=self.env(self.day_between(opened, self.today)),
                 )
             )
@@ -642,7 +643,12 @@ class BookWriter:
         low, high = scale.bounds
         score = min(high, max(low, round(self.rng.gauss(high * 0.8, (high - low) / 4))))
         return SurveyResponse.record(
-            account_id=account.id, scale=scale, subject=subject, score=score, envelope=self.env(day)
+            account_id=account.id,
+            scale=scale,
+            subject=subject,
+            score=score,
+            seal=self.writer.keys.seal,
+            envelope=self.env(day),
         )
 
 

@@ -209,6 +209,7 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
     "abandonExpansionInitiative": TEAM_MANAGERS,
     # personal data: erasure cannot be undone
     "eraseDataSubject": frozenset({Role.ADMIN}),
+    "eraseFeedbackPersonalData": frozenset({Role.ADMIN}),
 }
 """The role policy, per mutation (the literal matrix is `tests/test_api_security.py`).
 
@@ -226,8 +227,8 @@ MUTATION_ROLES: dict[str, frozenset[Role]] = {
   admin and manager only. RMs do not record their own development or compliance records either: these
   records feed KPIs and compliance reporting, so a manager attests them. (Letting RMs file their own
   would need an "own record" check beside `authorize_mutation`, which only knows account teams.)
-- Erasing a data subject's personal data (`eraseDataSubject`): admin only. It cannot be undone, and it
-  answers a data-protection request rather than being account work.
+- Erasing a data subject's personal data (`eraseDataSubject`, `eraseFeedbackPersonalData`): admin only.
+  It cannot be undone, and it answers a data-protection request rather than being account work.
 """
 
 

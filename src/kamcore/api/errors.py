@@ -53,7 +53,8 @@ class UserErrorCode(Enum):
     ALREADY_ADOPTED = strawberry.enum_value("ALREADY_ADOPTED", description="The criteria version is already adopted.")
     ALREADY_COMPLETED = strawberry.enum_value("ALREADY_COMPLETED", description="The item is already completed.")
     ALREADY_ERASED = strawberry.enum_value(
-        "ALREADY_ERASED", description="The contact's personal data is already erased; nothing is left to erase."
+        "ALREADY_ERASED",
+        description="The contact's or feedback item's personal data is already erased; nothing is left to erase.",
     )
     ALREADY_CONCLUDED = strawberry.enum_value("ALREADY_CONCLUDED", description="It is already concluded.")
     ALREADY_DECIDED = strawberry.enum_value(
@@ -82,8 +83,8 @@ class UserErrorCode(Enum):
     NOT_RUNNING = strawberry.enum_value("NOT_RUNNING", description="It is not running.")
     NOT_SEALED = strawberry.enum_value(
         "NOT_SEALED",
-        description="The personal data was recorded before it was encrypted per contact, so deleting a key "
-        "cannot erase it.",
+        description="The personal data was recorded before it was encrypted per data subject, so deleting a "
+        "key cannot erase it (or, for a survey response, no respondent was recorded).",
     )
     NO_OVERRIDE = strawberry.enum_value("NO_OVERRIDE", description="No override is in force.")
     POLICY_NOT_BOUND = strawberry.enum_value("POLICY_NOT_BOUND", description="The policy was never bound.")

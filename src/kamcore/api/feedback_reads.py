@@ -1,8 +1,9 @@
 """Customer feedback item by item as read types: survey responses, complaints and referrals, and their lists.
 
 `Account.feedback` gives the signals; these give the items behind them. Like the other account records they
-are readable by every authenticated role. Respondents and referred parties are free text, returned as
-recorded (they are not sealed like contacts' personal data).
+are readable by every authenticated role. Respondents and referred parties name people: they are stored
+sealed per item like contacts' personal data, opened here with the item's key, and read "[erased]" once
+eraseFeedbackPersonalData deleted it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from kamcore.api.auth import IsAuthenticated
 from kamcore.api.connections import After, Connection, First, MinPosition, SortDirection, listed
 from kamcore.api.context import Info
 from kamcore.api.read_values import day, load_nodes, moment, uuids, values_of
+from kamcore.api.revealed import revealed_text
 from kamcore.api.sales import AccountType, load_account
 from kamcore.domain import values
+from kamcore.domain.personal_data import ERASED
 from kamcore.projections.feedback_records_view import ComplaintFilter, ReferralFilter, SurveyResponseFilter
 
 ACCOUNT_ID = "Global id of the account the feedback came from."
@@ -29,6 +32,10 @@ VERSION = "Aggregate version of the item, for expectedVersion."
 UPDATED_AT = "When the item last changed (recording time, UTC)."
 ACCOUNTS = "Items of any of these accounts; null or empty = any account."
 NEWEST_FIRST = "DESC (newest) by default."
+ERASED_FIELD = (
+    "True once the personal data of this item is erased (eraseFeedbackPersonalData): its key is deleted, so "
+    f'{{}} reads "{ERASED}" everywhere, history included.'
+)
 
 
 @strawberry.type(description="One answer to a CSAT, NPS or rating question, dated by the day the customer answered.")
@@ -38,13 +45,21 @@ class SurveyResponse(relay.Node):
     scale: enums.SurveyScale = strawberry.field(description="Survey instrument the score is on.")
     subject: enums.SurveySubject = strawberry.field(description="What the answer rates.")
     score: int = strawberry.field(description="The score, inside the scale: CSAT 1-5, NPS 0-10, RATING_5 1-5.")
-    respondent: str | None = strawberry.field(
-        description="Who answered, as recorded (free text); null if anonymous or unknown."
-    )
+    stored_respondent: strawberry.Private[str | None]
     comment: str | None = strawberry.field(description="The customer's comment; null if none.")
     responded_on: date = strawberry.field(description="Business date the customer answered.")
     version: int = strawberry.field(description=VERSION)
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
+
+    @strawberry.field(
+        description=f'Who answered, as recorded (free text); null if anonymous or unknown; "{ERASED}" once erased.'
+    )
+    async def respondent(self, info: Info) -> str | None:
+        return (await revealed_text(info, self.stored_respondent))[0]
+
+    @strawberry.field(description=ERASED_FIELD.format("respondent"))
+    async def erased(self, info: Info) -> bool:
+        return (await revealed_text(info, self.stored_respondent))[1]
 
     @strawberry.field(description="The account that answered.")
     async def account(self, info: Info) -> AccountType | None:
@@ -58,7 +73,7 @@ class SurveyResponse(relay.Node):
             scale=values.SurveyScale(row["scale"]),
             subject=values.SurveySubject(row["subject"]),
             score=row["score"],
-            respondent=row["respondent"],
+            stored_respondent=row["respondent"],
             comment=row["comment"],
             responded_on=date.fromisoformat(row["responded_on"]),
             version=row["version"],
@@ -115,11 +130,19 @@ class Complaint(relay.Node):
 class Referral(relay.Node):
     referral_id: relay.NodeID[str]
     account_id: relay.GlobalID = strawberry.field(description=ACCOUNT_ID)
-    referred_party: str = strawberry.field(description="Who was referred, as recorded (free text).")
+    stored_referred_party: strawberry.Private[str]
     note: str | None = strawberry.field(description="Note on the referral; null if none.")
     referred_on: date = strawberry.field(description="Business date the referral was given.")
     version: int = strawberry.field(description=VERSION)
     updated_at: datetime = strawberry.field(description=UPDATED_AT)
+
+    @strawberry.field(description=f'Who was referred, as recorded (free text); "{ERASED}" once erased.')
+    async def referred_party(self, info: Info) -> str:
+        return (await revealed_text(info, self.stored_referred_party))[0] or ERASED
+
+    @strawberry.field(description=ERASED_FIELD.format("referredParty"))
+    async def erased(self, info: Info) -> bool:
+        return (await revealed_text(info, self.stored_referred_party))[1]
 
     @strawberry.field(description="The account that gave the referral.")
     async def account(self, info: Info) -> AccountType | None:
@@ -130,7 +153,7 @@ class Referral(relay.Node):
         return cls(
             referral_id=row["referral_id"],
             account_id=relay.GlobalID("Account", row["account_id"]),
-            referred_party=row["referred_party"],
+            stored_referred_party=row["referred_party"],
             note=row["note"],
             referred_on=date.fromisoformat(row["referred_on"]),
             version=row["version"],

@@ -16,6 +16,7 @@ from kamcore.api.connections import Limit, rows_of
 from kamcore.api.context import Info
 from kamcore.api.feedback_reads import Complaint, Referral, SurveyResponse
 from kamcore.api.read_values import values_of
+from kamcore.api.revealed import keys_of
 from kamcore.api.sales import Claim, Policy, Recommendation
 from kamcore.application.revealing import reveal_stakeholder, stakeholder_subjects
 from kamcore.domain import values
@@ -132,9 +133,7 @@ def _date(value: str | None) -> date | None:
 async def revealed_stakeholders(root: Any, info: Info) -> list[Stakeholder]:
     """Personal fields are sealed per contact; the keys of every account in the request load in one batch."""
     stakeholders: list[dict[str, Any]] = json.loads(root.row["stakeholders"])
-    subjects = sorted(stakeholder_subjects(stakeholders))
-    found = await info.context.loaders.subject_keys.load_many(subjects) if subjects else []
-    keys = {subject: key for subject, key in zip(subjects, found, strict=True) if key is not None}
+    keys = await keys_of(info, stakeholder_subjects(stakeholders))
     return [Stakeholder.from_dict(reveal_stakeholder(s, keys)) for s in stakeholders]
 
 

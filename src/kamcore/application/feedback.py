@@ -6,6 +6,7 @@ from uuid import UUID
 
 from kamcore.application.context import CommandContext, CommandResult
 from kamcore.application.handling import CommandHandling
+from kamcore.application.sealing import SubjectKeyChanges
 from kamcore.domain.account import Account
 from kamcore.domain.envelope import AuditEnvelope
 from kamcore.domain.feedback import Complaint, Referral, SurveyResponse
@@ -26,14 +27,10 @@ class FeedbackCommands(CommandHandling):
         respondent: str | None = None,
         comment: str | None = None,
     ) -> CommandResult:
-        arguments = {
-            "account_id": account_id,
-            "scale": scale,
-            "score": score,
-            "subject": subject,
-            "respondent": respondent,
-            "comment": comment,
-        }
+        # As for contacts: the idempotency fingerprint outlives erasure, so the respondent is left out of it.
+        arguments = {"account_id": account_id, "scale": scale, "score": score, "subject": subject, "comment": comment}
+
+        keys = SubjectKeyChanges()
 
         def body(envelope: AuditEnvelope) -> tuple[list[SurveyResponse], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
@@ -44,11 +41,12 @@ class FeedbackCommands(CommandHandling):
                 score=score,
                 respondent=respondent,
                 comment=comment,
+                seal=keys.seal,
                 envelope=envelope,
             )
             return [response], {"account_id": str(account_id)}
 
-        return self.execute(ctx, "record_survey_response", arguments, body)
+        return self.execute(ctx, "record_survey_response", arguments, body, keys)
 
     def raise_complaint(
         self, ctx: CommandContext, account_id: UUID, *, category: str, description: str
@@ -75,12 +73,14 @@ class FeedbackCommands(CommandHandling):
     def record_referral(
         self, ctx: CommandContext, account_id: UUID, *, referred_party: str, note: str | None = None
     ) -> CommandResult:
-        arguments = {"account_id": account_id, "referred_party": referred_party, "note": note}
+        arguments = {"account_id": account_id, "note": note}  # no referred party: see record_survey_response
+        keys = SubjectKeyChanges()
 
         def body(envelope: AuditEnvelope) -> tuple[list[Referral], dict[str, str]]:
             self.load(Account, account_id, field="account_id")
-            return [
-                Referral.give(account_id=account_id, referred_party=referred_party, note=note, envelope=envelope)
-            ], {"account_id": str(account_id)}
+            referral = Referral.give(
+                account_id=account_id, referred_party=referred_party, note=note, seal=keys.seal, envelope=envelope
+            )
+            return [referral], {"account_id": str(account_id)}
 
-        return self.execute(ctx, "record_referral", arguments, body)
+        return self.execute(ctx, "record_referral", arguments, body, keys)

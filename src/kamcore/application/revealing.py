@@ -1,6 +1,6 @@
 """Reading sealed personal data back: plain where the subject's key exists, erased where it is gone.
 
-Every reader that shows personal data (account summary, history, time travel, live events) goes through
+Every reader that shows personal data (account summary, feedback items, history, time travel, live events) goes through
 here, with one key lookup for everything it is about to show. Only the declared personal fields are
 opened (`PERSONAL_FIELDS`), so free text that merely looks like a token is shown as typed; a value
 there without the token prefix was stored before sealing existed and reads as plain text.
@@ -61,6 +61,17 @@ def _at(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 def _with(data: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
     head, *rest = path
     return {**data, head: _with(data[head], tuple(rest), value) if rest else value}
+
+
+# -- free text naming a person (feedback items) ----------------------------------------------------
+
+
+def reveal_text(stored: str | None, keys: Mapping[str, bytes]) -> tuple[str | None, bool]:
+    """(plain text, False); (`ERASED`, True) once the key is gone; unsealed older text reads as stored."""
+    if not is_sealed(stored):
+        return stored, False
+    plain = unseal(stored, keys)  # type: ignore[arg-type]  # is_sealed: a str
+    return (ERASED, True) if plain is None else (plain, False)
 
 
 # -- contacts in the account summary -----------------------------------------------------------------

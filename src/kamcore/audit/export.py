@@ -66,7 +66,8 @@ PERSONAL_DATA = {
     "token_format": f"{TOKEN_PREFIX}<subject id>:<base64url without padding of 12-byte nonce || AES-256-GCM "
     f"ciphertext || 16-byte tag>; associated data: the text before the last colon",
     "keys": "One AES-256 key per data subject, kept in kamcore's database and never exported. Erasing a subject "
-    "deletes its key and records Account.DataSubjectErased (subject id and reason, no personal data), so its "
+    "deletes its key and records Account.DataSubjectErased, SurveyResponse.PersonalDataErased or "
+    "Referral.PersonalDataErased (subject id and reason, no personal data), so its "
     "values can never be decrypted again. The events carry the ciphertext exactly as stored, so this bundle "
     "verifies the same before and after an erasure.",
 }

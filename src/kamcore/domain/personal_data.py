@@ -1,9 +1,10 @@
 """Personal data of data subjects: which fields hold it, whose it is, and how it reads once erased.
 
 The event log is immutable and hash-chained, so personal data cannot be deleted from it. Instead each
-data subject (a contact of an account) gets a key of its own and their personal fields are stored
-sealed with it; erasing the subject deletes the key (crypto-shredding). The domain only decides what
-is personal and whose it is: sealing is a port (`Sealer`) the application provides.
+data subject (a contact of an account, or the person a survey response or referral names) gets a key of
+its own and their personal fields are stored sealed with it; erasing the subject deletes the key
+(crypto-shredding). The domain only decides what is personal and whose it is: sealing is a port
+(`Sealer`) the application provides.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ STAKEHOLDER_PERSONAL_FIELDS = ("name", "title", "email")
 # Where personal data sits in stored events (event topic suffix -> dotted paths), for auditors' bundles.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "Account.StakeholderAdded": tuple(f"stakeholder.{f}" for f in STAKEHOLDER_PERSONAL_FIELDS),
+    "SurveyResponse.Recorded": ("respondent",),
+    "Referral.Given": ("referred_party",),
 }
 
 
@@ -29,6 +32,11 @@ class Sealer(Protocol):
 def stakeholder_subject(account_id: UUID, stakeholder_id: str) -> str:
     """The data subject a contact is: stable, readable by auditors, and free of personal data."""
     return f"account:{account_id}/{stakeholder_id}"
+
+
+def feedback_subject(feedback_id: UUID) -> str:
+    """The data subject a feedback item's named person is: one per item, since free text names no one reliably."""
+    return f"feedback:{feedback_id}"
 
 
 def erased_stakeholder(stakeholder: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 The account summary keeps only the signals (latest CSAT and NPS, complaint and referral counts); this read
 model keeps the items behind them, so a complaint can be found, listed and followed to its resolution.
-Respondents and referred parties are free text, kept as recorded.
+Respondents and referred parties name people: they are kept as stored, sealed per item, and opened by
+readers with the item's key (`kamcore.application.revealing`); an erasure only moves the item's version.
 """
 
 from __future__ import annotations
@@ -73,9 +74,13 @@ class FeedbackRecordsProjection(Projection):
     )
 
     def prefetch(self, sql: SqlCursor, events: Sequence[Any]) -> None:
-        """Only a resolution changes a row; every other event adds one."""
-        resolved = [e for e in events if isinstance(e, Complaint.Resolved)]
-        sql.rows.prefetch(COMPLAINTS, [(str(e.originator_id),) for e in resolved])
+        """Only a resolution or an erasure changes a row; every other event adds one."""
+        for table, changing in (
+            (COMPLAINTS, Complaint.Resolved),
+            (SURVEYS, SurveyResponse.PersonalDataErased),
+            (REFERRALS, Referral.PersonalDataErased),
+        ):
+            sql.rows.prefetch(table, [(str(e.originator_id),) for e in events if isinstance(e, changing)])
 
     @handles(SurveyResponse.Recorded)
     def survey_recorded(self, sql: SqlCursor, e: SurveyResponse.Recorded) -> None:
@@ -94,6 +99,11 @@ class FeedbackRecordsProjection(Projection):
                 "updated_at": e.timestamp.isoformat(),
             },
         )
+
+    @handles(SurveyResponse.PersonalDataErased)
+    def survey_erased(self, sql: SqlCursor, e: SurveyResponse.PersonalDataErased) -> None:
+        """The row keeps the sealed respondent (unreadable once the key is gone); only its version moves."""
+        change_row(sql, SURVEYS, e)
 
     @handles(Complaint.Raised)
     def complaint_raised(self, sql: SqlCursor, e: Complaint.Raised) -> None:
@@ -132,3 +142,8 @@ class FeedbackRecordsProjection(Projection):
                 "updated_at": e.timestamp.isoformat(),
             },
         )
+
+    @handles(Referral.PersonalDataErased)
+    def referral_erased(self, sql: SqlCursor, e: Referral.PersonalDataErased) -> None:
+        """The row keeps the sealed referred party (unreadable once the key is gone); only its version moves."""
+        change_row(sql, REFERRALS, e)
