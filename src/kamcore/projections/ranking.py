@@ -2,14 +2,20 @@
 
 Every account gets an explanation: the value, scaled value, weight and points of each factor
 under the criteria version used, whether it was eligible, how it was selected, and its tier.
+
+A kept ranking of 100k accounts lives in the server for minutes, and each full collection of the cyclic
+garbage collector walks every tracked object in it (seconds per collection, paid by whichever request
+triggers one). So a ranked account holds its factor scores and notes as plain tuples of atomic values,
+which the collector stops tracking: two tracked objects per account (`Ranked` and its facts) instead of ~9.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from kamcore.domain.criteria import Criteria, Factor
 
@@ -17,8 +23,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class AccountFacts:
+class AccountFacts(NamedTuple):
     account_id: str
     name: str
     segment: str
@@ -28,16 +33,14 @@ class AccountFacts:
     facts: Mapping[str, Decimal | None]
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     decision: str  # force_in | force_out
     tier: str | None
     reason: str
     expires_on: str
 
 
-@dataclass(frozen=True)
-class FactorScore:
+class FactorScore(NamedTuple):
     fact: str
     value: Decimal | None
     scaled: Decimal
@@ -45,11 +48,11 @@ class FactorScore:
     points: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Ranked:
     account: AccountFacts
     score: Decimal = Decimal(0)
-    breakdown: tuple[FactorScore, ...] = ()
+    scores: tuple[tuple[str, Decimal | None, Decimal, Decimal, Decimal], ...] = ()  # FactorScore fields, plain
     eligible: bool = True
     ineligible_reason: str | None = None
     rank: int | None = None
@@ -57,7 +60,11 @@ class Ranked:
     tier: str | None = None
     selected_by: str | None = None  # rule | override
     override: Override | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def breakdown(self) -> tuple[FactorScore, ...]:
+        return tuple(FactorScore._make(s) for s in self.scores)
 
 
 def _percentiles(values: list[Decimal]) -> tuple[list[Decimal], int]:
@@ -123,17 +130,10 @@ def rank_accounts(
         for f in criteria.factors:
             value = r.account.facts.get(f.fact)
             scaled = _scale(f, value, populations[f.fact])
-            scores.append(
-                FactorScore(
-                    f.fact,
-                    value,
-                    scaled.quantize(Decimal("0.0001")),
-                    f.weight,
-                    (HUNDRED * f.weight * scaled / total_weight).quantize(CENT),
-                )
-            )
-        r.breakdown = tuple(scores)
-        r.score = sum((s.points for s in scores), Decimal(0))
+            points = (HUNDRED * f.weight * scaled / total_weight).quantize(CENT)
+            scores.append((f.fact, value, scaled.quantize(Decimal("0.0001")), f.weight, points))
+        r.scores = tuple(scores)
+        r.score = sum((points for *_, points in scores), Decimal(0))
     eligible.sort(key=lambda r: (-r.score, r.account.account_id))
     for position, r in enumerate(eligible, start=1):
         r.rank = position
@@ -142,7 +142,8 @@ def rank_accounts(
     previous = previous_tiers or {}
     for r in eligible:
         if r.key:
-            r.tier = _tier_with_hysteresis(criteria, r.score, previous.get(r.account.account_id), r.notes)
+            r.tier, note = _tier_with_hysteresis(criteria, r.score, previous.get(r.account.account_id))
+            r.notes = (note,) if note else ()
     for r in ranked:
         override = (overrides or {}).get(r.account.account_id)
         if override is None:
@@ -173,21 +174,19 @@ def _select(eligible: list[Ranked], criteria: Criteria) -> list[Ranked]:
     return chosen
 
 
-def _tier_with_hysteresis(criteria: Criteria, score: Decimal, previous: str | None, notes: list[str]) -> str:
-    """Change tier only when the score clears the boundary by the hysteresis margin."""
+def _tier_with_hysteresis(criteria: Criteria, score: Decimal, previous: str | None) -> tuple[str, str | None]:
+    """Change tier only when the score clears the boundary by the hysteresis margin: (tier, why it was kept)."""
     candidate = criteria.tier_for(score)
     if previous is None or previous == candidate or previous not in {t.name for t in criteria.tiers}:
-        return candidate
+        return candidate, None
     margin = criteria.hysteresis
     if criteria.tier_rank(candidate) < criteria.tier_rank(previous):  # moving up
         if score >= criteria.tier_floor(candidate) + margin:
-            return candidate
-        notes.append(f"kept {previous}: score {score} does not clear {candidate} by the {margin}-point margin")
-        return previous
+            return candidate, None
+        return previous, f"kept {previous}: score {score} does not clear {candidate} by the {margin}-point margin"
     if score < criteria.tier_floor(previous) - margin:
-        return candidate
-    notes.append(f"kept {previous}: score {score} is within the {margin}-point margin of its floor")
-    return previous
+        return candidate, None
+    return previous, f"kept {previous}: score {score} is within the {margin}-point margin of its floor"
 
 
 def pareto_curve(ranked: Iterable[Ranked], basis: str) -> list[tuple[int, Decimal, Decimal]]:
