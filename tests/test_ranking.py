@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 
 from kamcore.domain.criteria import parse_criteria
 from kamcore.domain.errors import InvalidInput
+from kamcore.projections import ranking_view
 from kamcore.projections.kpi_view import KpiView, Period
 from kamcore.projections.ranking import AccountFacts, Override, rank_accounts
 from kamcore.runtime import Runtime
@@ -269,3 +272,21 @@ def test_the_kpi_tier_grain_groups_facts_by_the_tier_held_at_the_end_of_their_mo
         )
     )
     assert set(without_ranking) == {"non_key"}
+
+
+def test_a_large_kept_ranking_leaves_the_cyclic_gc_and_is_freed_when_evicted(
+    runtime: Runtime, book: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ranking at or above FREEZE_FROM accounts is frozen (full collections skip it); eviction still frees it."""
+    monkeypatch.setattr(ranking_view, "FREEZE_FROM", 1)  # this book's three accounts count as large
+    try:
+        ranking = runtime.rankings.ranking(date(2026, 3, 31))
+        assert gc.get_freeze_count() > 0
+        frozen = ranking.accounts[0]
+        assert not any(o is frozen for o in gc.get_objects())  # out of every generation the collector walks
+        evicted = weakref.ref(ranking)
+        del ranking, frozen
+        runtime.rankings._cache.clear()
+        assert evicted() is None  # freed by reference counting, frozen or not
+    finally:
+        gc.unfreeze()
