@@ -139,6 +139,16 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
     start_seconds: float  # until every worker answered /healthz (read models caught up)
+    started: float  # monotonic time the process was started
+
+    def wait_ready(self, timeout: float = 3600.0) -> float:
+        """Seconds from start until /readyz answers 200 (the start-up ranking is kept), as a load balancer waits."""
+        deadline = time.monotonic() + timeout
+        while httpx.get(f"{self.url}/readyz", timeout=30).status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"kamcore serve was not ready in {timeout:.0f} s")
+            time.sleep(0.05)
+        return time.monotonic() - self.started
 
 
 @contextmanager
@@ -171,7 +181,7 @@ def served(env_extra: dict[str, str], *, workers: int = 1, timeout: float = 3600
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        yield Server(process, url, time.monotonic() - started)
+        yield Server(process, url, time.monotonic() - started, started)
     finally:
         process.terminate()
         try:
@@ -225,6 +235,7 @@ def measure_http(env_extra: dict[str, str], sample: Sample) -> dict[str, Any]:
     year, quarter = sample.quarter
     with served(env_extra) as server:
         out["server_start_s"] = server.start_seconds
+        out["server_ready_s"] = server.wait_ready()  # measures begin at full speed, not during the warm-up
         post = GraphQL(server.url, sample.token)
         try:
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -171,6 +172,15 @@ def test_health_reports_projection_positions(api: httpx.Client) -> None:
     assert body["status"] == "ok"
     assert {"account_summary", "access_tokens"} <= {p["name"] for p in body["projections"]}
     assert all(p["lag"] == 0 or p["running"] for p in body["projections"])
+
+
+def test_ready_once_the_start_up_ranking_is_kept(api: httpx.Client) -> None:
+    deadline = time.monotonic() + 30
+    while (ready := api.get("/readyz")).status_code == 503:
+        assert ready.json() == {"status": "warming"}
+        assert time.monotonic() < deadline, "the start-up ranking did not finish"
+        time.sleep(0.05)
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
 
 
 def test_graphiql_is_served_in_development(api: httpx.Client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import time
 import weakref
 from datetime import date
@@ -252,6 +253,20 @@ def test_a_kept_ranking_is_served_at_once_and_refreshed_in_the_background(
     # a reader that needs the newest position never gets an older ranking
     assert runtime.rankings.ranking(day).position == runtime.app.head_position()
     assert runtime.rankings.ranking(day, at_least=runtime.app.head_position()) is fresh
+
+
+def test_the_server_is_warming_until_the_start_up_ranking_is_kept(runtime: Runtime, book: dict[str, Any]) -> None:
+    """Readiness (`/readyz`) waits for the background ranking that start-up asks for, and only for that."""
+    gate = threading.Event()
+    runtime.rankings._refresher.submit(gate.wait)  # holds the refresher, so the warm-up waits in its queue
+    runtime.rankings.warm(date(2026, 3, 31))
+    assert runtime.readiness() == "warming"
+    gate.set()
+    deadline = time.monotonic() + 10
+    while runtime.readiness() == "warming":
+        assert time.monotonic() < deadline, "the warm-up never finished"
+        time.sleep(0.02)
+    assert runtime.readiness() == "ready"
 
 
 def test_the_kpi_tier_grain_groups_facts_by_the_tier_held_at_the_end_of_their_month(

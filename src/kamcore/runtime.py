@@ -86,6 +86,12 @@ class Runtime:
     def status(self) -> list[ProjectionStatus]:
         return [runner.status() for runner in self._followers]
 
+    def readiness(self) -> str:
+        """`failing` (a read model stopped), `warming` (the start-up ranking is still being computed) or `ready`."""
+        if any(s.error for s in self.status()):
+            return "failing"
+        return "ready" if self.rankings.warm_done else "warming"
+
     def close(self) -> None:
         self._stop.set()
         self.rankings.close()

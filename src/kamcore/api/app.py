@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL on /graphql, health on /healthz, runtime in the lifespan."""
+"""The Starlette application: GraphQL on /graphql, health on /healthz, readiness on /readyz, runtime in the lifespan."""
 
 from __future__ import annotations
 
@@ -102,6 +102,12 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
         }
         return JSONResponse(body, status_code=503 if failed else 200)
 
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness for a load balancer: 200 once start-up work is done, so traffic meets a server at full speed."""
+        runtime: Runtime = request.app.state.runtime
+        readiness = await run_in_threadpool(runtime.readiness)
+        return JSONResponse({"status": readiness}, status_code=200 if readiness == "ready" else 503)
+
     graphql = KamGraphQL(
         schema,
         graphql_ide="graphiql" if settings.development else None,
@@ -119,6 +125,7 @@ def create_app(settings: Settings, *, run_projections: bool = True) -> Starlette
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

@@ -16,7 +16,7 @@ import os
 import threading
 import tomllib
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -118,13 +118,19 @@ class RankingView:
         self._lock = threading.Lock()
         self._refreshing: set[RankingKey] = set()
         self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ranking-refresh")
+        self._warming: Future[None] | None = None
 
     def close(self) -> None:
         self._refresher.shutdown(wait=False, cancel_futures=True)
 
     def warm(self, as_of: date) -> None:
         """Rank `as_of` in the background (at start-up) so the first reader does not wait for it."""
-        self._refresh((as_of, self.criteria_in_force(as_of), True))
+        self._warming = self._refresh((as_of, self.criteria_in_force(as_of), True))
+
+    @property
+    def warm_done(self) -> bool:
+        """Whether the start-up ranking is kept (or failed, or was never asked for): the server is at full speed."""
+        return self._warming is None or self._warming.done()
 
     # -- criteria -------------------------------------------------------------------------------
 
@@ -195,10 +201,10 @@ class RankingView:
             return kept[1]
         return self._compute(key, position)
 
-    def _refresh(self, key: RankingKey) -> None:
+    def _refresh(self, key: RankingKey) -> Future[None] | None:
         with self._lock:
             if key in self._refreshing:
-                return
+                return None
             self._refreshing.add(key)
 
         def run() -> None:
@@ -211,10 +217,11 @@ class RankingView:
                     self._refreshing.discard(key)
 
         try:
-            self._refresher.submit(run)
+            return self._refresher.submit(run)
         except RuntimeError:  # shut down: nobody will read the result
             with self._lock:
                 self._refreshing.discard(key)
+            return None
 
     def _compute(self, key: RankingKey, position: int) -> Ranking:
         """Rank from the facts; `position` was read before the facts, so the ranking includes at least it."""
