@@ -1,11 +1,12 @@
 """RM and team quarterly scorecards on a demo book, in-process and through HTTP, over many different subjects.
 
 `python -m bench.scorecard --data-dir DIR` opens the book (its read models caught up or rebuilt
-first), draws a seeded random sample of RMs and teams, and times the scorecard of the latest complete
-quarter for each: the RM's with 3 trend quarters, the team's without (as `bench.demo_book`). Every
-request asks for a different subject than the one before, so a cache of one answer cannot help.
-In-process figures come with the CPU time per scorecard, and the run with the time of a plain Python
-loop: on a shared machine wall times swing with the load, CPU time and the loop show how much.
+first; on PostgreSQL when `KAMCORE_DATABASE_URL` and `KAMCORE_DATABASE_SCHEMA` say so), draws a
+seeded random sample of RMs and teams, and times the scorecard of the latest complete quarter for
+each: the RM's with 3 trend quarters, the team's without (as `bench.demo_book`). Every request asks
+for a different subject than the one before, so a cache of one answer cannot help. In-process
+figures come with the CPU time per scorecard, and the run with the time of a plain Python loop: on a
+shared machine wall times swing with the load, CPU time and the loop show how much.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from bench.demo_book import KEY_TOP_50, SCORECARD, TEAM_SCORECARD, last_full_quarter
-from bench.run import RESULTS, serve, timed
+from bench.demo_book import SCORECARD, TEAM_SCORECARD, last_full_quarter
+from bench.over_http import GraphQL, served, timed
+from bench.run import RESULTS
 from kamcore.application import CommandContext
 from kamcore.projections.kpi_view import KpiView, Period
 from kamcore.runtime import Runtime
@@ -77,17 +78,14 @@ def in_process(runtime: Runtime, rms: list[str], teams: list[str], samples: int)
 
 def through_http(settings: Settings, token: str, rms: list[str], teams: list[str], samples: int) -> dict[str, Any]:
     year, quarter = last_full_quarter(date.today())
-    server, url = serve(settings, {}, timeout=3600)
+    env = {"KAMCORE_DATA_DIR": str(settings.data_dir), "KAMCORE_DATABASE_URL": settings.database_url or ""}
+    if settings.database_url:
+        env["KAMCORE_DATABASE_SCHEMA"] = settings.database_schema
     next_rm, next_team = cycling(rms), cycling(teams)
-    try:
-        with httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"}, timeout=300) as client:
-
-            def post(query: str, variables: dict[str, Any]) -> None:
-                body = client.post("/graphql", json={"query": query, "variables": variables}).json()
-                if body.get("errors"):
-                    raise RuntimeError(body["errors"])
-
-            post(KEY_TOP_50, {})  # the server ranks the book in the background at start: not while timing
+    with served(env) as server:
+        server.wait_ready()  # the server ranks the book in the background at start: not while timing
+        post = GraphQL(server.url, token)
+        try:
             post(SCORECARD, {"year": year, "q": quarter, "rm": rms[-1]})  # warm up: parser and validation caches
             return {
                 "rm_quarter_scorecard": timed(
@@ -98,9 +96,8 @@ def through_http(settings: Settings, token: str, rms: list[str], teams: list[str
                     min(samples, len(teams)),
                 ),
             }
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+        finally:
+            post.close()
 
 
 def main(
@@ -110,7 +107,7 @@ def main(
     http: Annotated[bool, typer.Option(help="Also measure through HTTP.")] = True,
 ) -> None:
     """Time RM and team quarterly scorecards for a random sample of subjects."""
-    settings = Settings(data_dir=data_dir)
+    settings = Settings.from_env(data_dir=data_dir)
     started = time.perf_counter()
     runtime = Runtime(settings)
     try:

@@ -124,7 +124,8 @@ class ReadModelStore:
         return sql.execute(marker, (self.projection.name,)).fetchone() is not None
 
     def settle(self) -> bool:
-        """End a rebuild: build the dropped indexes, derive the derived tables, drop the marker (one transaction).
+        """End a rebuild: build the dropped indexes, derive the derived tables, gather the planner's statistics
+        where it needs them, drop the marker (one transaction).
 
         Called when a runner reaches the head; a no-op unless a rebuild is pending (also one a crashed
         rebuild left behind). Returns whether there was one.
@@ -139,6 +140,9 @@ class ReadModelStore:
             for statement in self.projection.secondary_indexes.values():
                 sql.execute(statement)
             self.projection.derive_all(sql)
+            if self.backend.plans_from_statistics:
+                for table in self.projection.tables:
+                    sql.execute(f"ANALYZE {{t}}{table}")
             sql.execute("DELETE FROM {t}read_model_rebuilding WHERE projection = ?", (self.projection.name,))
         self.rebuilding = False
         return True

@@ -24,6 +24,8 @@ class Backend(ABC):
 
     name: str
     dialect: Dialect
+    # Whether the query planner needs fresh table statistics after a bulk load (a rebuild) to pick index plans.
+    plans_from_statistics: bool = False
 
     @abstractmethod
     def application_env(self, app_name: str) -> dict[str, str]:

@@ -78,6 +78,9 @@ def parse_database_url(url: str) -> dict[str, str]:
 
 class PostgresBackend(Backend):
     name = "postgres"
+    # A rebuilt table has no statistics until autovacuum gets to it: meanwhile the planner guesses and joins
+    # by sequential scans (an RM scorecard on a 10k book took 26 ms in-process instead of 18).
+    plans_from_statistics = True
 
     def __init__(self, url: str, *, schema: str = "public") -> None:
         self.connection_settings = parse_database_url(url)
