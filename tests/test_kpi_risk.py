@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kamcore.runtime import Runtime
-from tests.test_kpi_support import Book, d, eur, month, on, quarter
+from tests.test_kpi_support import AS_OF, Book, d, eur, month, on, quarter
 
 
 def test_loss_ratio_uses_earned_not_written_premium_and_attributes_claims_at_their_dates(runtime: Runtime) -> None:
@@ -89,6 +89,12 @@ def test_adequate_coverage_counts_in_force_policies_with_a_current_assessment(ru
     january = book.kpi("adequate_coverage_rate", month(1))
     assert (january.numerator, january.denominator, january.value) == (0, 0, None)
     assert p2 is not None
+    # March with a trend reads the assessments once for all three months; February must not see March's
+    trend = book.view().scorecard("rm", "rm-a", month(3), AS_OF, kpi_ids=["adequate_coverage_rate"], trend=2)[0].trend
+    february = book.kpi("adequate_coverage_rate", month(2))
+    assert (february.numerator, february.denominator) == (0, 2)  # only the inadequate whole-account assessment
+    by_label = {t.period.label: (t.numerator, t.denominator, t.value, t.extras) for t in trend}
+    assert by_label == {p.period.label: (p.numerator, p.denominator, p.value, p.extras) for p in (february, january)}
 
 
 def test_risk_assessment_completion_is_held_by_the_due_date_over_scheduled(runtime: Runtime) -> None:

@@ -90,3 +90,20 @@ def test_a_voided_fact_leaves_the_totals_and_they_answer_only_from_the_void_on(
             assert flat([got]) == flat(exact.scorecard(grain, key, quarter(1), as_of, kpi_ids=ids))
             assert got.value == (100.0 if as_of < d("2024-03-10") else 50.0)
     assert answered == ["report_accuracy"] * 2  # the RM's, from the void on; before it, the facts answered
+
+
+def test_each_trend_period_of_a_scorecard_equals_that_periods_own_scorecard(runtime: Runtime) -> None:
+    """A scorecard with a trend reads some tables once for its whole span; each period must still see only its own."""
+    write_book(runtime.app, 40, seed=5)
+    assert runtime.wait_for(runtime.app.head_position(), timeout=60)
+    view = KpiView(runtime.stores["kpi_measures"])
+    with view.store.reading() as sql:
+        rms = [r["rm_id"] for r in sql.execute("SELECT rm_id FROM {t}kpi_rm ORDER BY rm_id").fetchall()[:3]]
+    period = Period.containing("quarter", date.today()).previous()
+    for as_of in (date.today(), period.start + timedelta(days=40)):
+        for rm in rms:
+            with_trend = flat(view.scorecard("rm", rm, period, as_of, trend=3))
+            for back in range(4):
+                alone = flat(view.scorecard("rm", rm, period.shifted(-back), as_of))
+                for kpi, points in with_trend.items():
+                    assert points[back] == alone[kpi][0], (rm, as_of, kpi, back)
