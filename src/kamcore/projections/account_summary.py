@@ -83,7 +83,7 @@ def account_key(event: Any) -> str:
 
 class AccountSummaryProjection(Projection):
     name = "account_summary"
-    rebuild_cost = 1
+    rebuild_cost = 9
     tables = ("account_summary",)
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}account_summary ("

@@ -50,7 +50,7 @@ def _names(cls: type) -> tuple[str, str, str]:
 
 class EventHistoryProjection(Projection):
     name = "event_history"
-    rebuild_cost = 7
+    rebuild_cost = 39
     follows_every_event = True
     tables = ("event_history",)
     ddl = (

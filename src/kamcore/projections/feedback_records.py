@@ -50,6 +50,7 @@ OPEN, RESOLVED = "open", "resolved"
 
 class FeedbackRecordsProjection(Projection):
     name = "feedback_records"
+    rebuild_cost = 5
     schema_version = 1
     tables = ("feedback_survey", "feedback_complaint", "feedback_referral")
     ddl = (

@@ -171,7 +171,7 @@ def team_on(teams: Sequence[Sequence[str]], day: str) -> str:
 
 class KpiMeasuresProjection(Projection):
     name = "kpi_measures"
-    rebuild_cost = 7
+    rebuild_cost = 53
     schema_version = 4  # 2: KPI targets keep their deadline; 3: kpi_account_lead; 4: kpi_rm_total, kpi_rm_team
     tables = (
         "kpi_fact",

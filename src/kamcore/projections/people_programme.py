@@ -93,6 +93,7 @@ def _latest(summary: dict[str, Any], on_key: str, on: date, **values: Any) -> di
 
 class PeopleProgrammeProjection(Projection):
     name = "people_programme"
+    rebuild_cost = 2
     tables = ("people_rm", "people_record", "programme_review")
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}people_rm ("

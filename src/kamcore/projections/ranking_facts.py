@@ -63,7 +63,7 @@ MEETING_KINDS = (InteractionKind.MEETING, InteractionKind.ACCOUNT_REVIEW)
 
 class RankingFactsProjection(Projection):
     name = "ranking_facts"
-    rebuild_cost = 3
+    rebuild_cost = 22
     schema_version = 2  # 2: criteria versions keep their proposal and decision dates; standards have an id
     tables = (
         "ranking_month",

@@ -42,7 +42,7 @@ ATTENDEES = Table("activity_attendee", ("attendee_key",), ("attendee_key", "inte
 
 class RelationshipActivityProjection(Projection):
     name = "relationship_activity"
-    rebuild_cost = 2
+    rebuild_cost = 18
     tables = ("activity_interaction", "activity_attendee")
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}activity_interaction ("

@@ -101,6 +101,7 @@ def amount(money: Money) -> str:
 
 class SalesRecordsProjection(Projection):
     name = "sales_records"
+    rebuild_cost = 11
     tables = ("sales_policy", "sales_claim", "sales_recommendation")
     ddl = (
         "CREATE TABLE IF NOT EXISTS {t}sales_policy ("
