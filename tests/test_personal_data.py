@@ -442,6 +442,9 @@ def test_feedback_erasure_refusals_are_typed_and_write_nothing(runtime: Runtime,
     complaint = app.raise_complaint(ctx, account, category="claims", description="slow").aggregate_id
     anonymous = app.record_survey_response(ctx, account, scale="csat", score=4).aggregate_id
     head = app.head_position()
+    with pytest.raises(Conflict) as nothing:
+        app.erase_feedback_personal_data(ctx, anonymous)
+    assert nothing.value.code == "NO_PERSONAL_DATA"  # not NOT_SEALED: there is no plain text either
     refusals = [
         (uuid4(), ctx, NotFound, "feedback_id"),
         (complaint, ctx, NotFound, "feedback_id"),
@@ -556,6 +559,10 @@ def test_graphql_reveals_feedback_names_and_erases_them(api: httpx.Client) -> No
     events = gql(api, history_query, id=GlobalID.from_id(referral_id).node_id)["aggregateHistory"]["nodes"]
     assert [(e["eventType"], e["reason"]) for e in events] == [("Given", None), ("PersonalDataErased", "request #1")]
     assert events[0]["data"]["referred_party"] == ERASED
+
+    anonymous = gql(api, record, input={"accountId": account, "scale": "CSAT", "score": 4})["recordFeedback"]
+    nobody = gql(api, ERASE_FEEDBACK, input={"feedbackId": anonymous["feedbackId"], "reason": "request"})
+    assert nobody["eraseFeedbackPersonalData"]["userErrors"][0]["code"] == "NO_PERSONAL_DATA"
 
 
 def test_live_events_reveal_feedback_names_and_legacy_text_reads_as_stored() -> None:

@@ -84,9 +84,12 @@ class UserErrorCode(Enum):
     NOT_SEALED = strawberry.enum_value(
         "NOT_SEALED",
         description="The personal data was recorded before it was encrypted per data subject, so deleting a "
-        "key cannot erase it (or, for a survey response, no respondent was recorded).",
+        "key cannot erase it.",
     )
     NO_OVERRIDE = strawberry.enum_value("NO_OVERRIDE", description="No override is in force.")
+    NO_PERSONAL_DATA = strawberry.enum_value(
+        "NO_PERSONAL_DATA", description="Nothing to erase: no person was recorded (an anonymous survey response)."
+    )
     POLICY_NOT_BOUND = strawberry.enum_value("POLICY_NOT_BOUND", description="The policy was never bound.")
     PRODUCT_WITHDRAWN = strawberry.enum_value("PRODUCT_WITHDRAWN", description="The product is withdrawn from sale.")
     RELATIONSHIP_MANAGER_LEFT = strawberry.enum_value(

@@ -100,7 +100,7 @@ class PrivacyMutations:
         "Referral.PersonalDataErased. The event log is not rewritten, so the audit hash chain still verifies; "
         f'everywhere, history included, the field then reads "{ERASED}" and erased is true. Admins only. '
         "Refusals: NOT_FOUND (no such survey response or referral), ALREADY_ERASED, INVALID_INPUT (no reason), "
-        "NOT_SEALED (recorded before encryption existed, or no respondent recorded)."
+        "NOT_SEALED (recorded before encryption existed), NO_PERSONAL_DATA (no respondent recorded)."
     )
     async def erase_feedback_personal_data(
         self,

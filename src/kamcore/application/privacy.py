@@ -61,7 +61,7 @@ class PrivacyCommands(CommandHandling):
 def _ensure_sealed(value: str | None, what: str, field: str) -> None:
     """Only a sealed value can be erased by deleting its key; plain text (or none at all) cannot."""
     if value is None:
-        raise Conflict(f"{what} records no personal data to erase", field=field, code="NOT_SEALED")
+        raise Conflict(f"{what} records no personal data to erase", field=field, code="NO_PERSONAL_DATA")
     if not is_sealed(value):
         raise Conflict(
             f"{what} was recorded before personal data was sealed: it is stored in plain text "
