@@ -238,10 +238,12 @@ def measure_http(env_extra: dict[str, str], sample: Sample) -> dict[str, Any]:
         out["server_ready_s"] = server.wait_ready()  # measures begin at full speed, not during the warm-up
         post = GraphQL(server.url, sample.token)
         try:
+            written: list[int] = []  # log positions of the mutations (list.append is atomic across threads)
 
             def mutate() -> None:
                 i = next(counter)
-                post(FEEDBACK, {"input": {"accountId": gids[i % len(gids)], "scale": "NPS", "score": i % 11}})
+                payload = post(FEEDBACK, {"input": {"accountId": gids[i % len(gids)], "scale": "NPS", "score": i % 11}})
+                written.append(payload["recordFeedback"]["position"])
 
             def run(name: str, call: Callable[[], Any], concurrency: int = 1) -> None:
                 out[name] = timed(call, SAMPLES[name], concurrency)
@@ -252,7 +254,10 @@ def measure_http(env_extra: dict[str, str], sample: Sample) -> dict[str, Any]:
             run("mutation_c16", mutate, concurrency=16)
             wait_caught_up(server.url)
             started = time.perf_counter()
-            key_accounts = post(KEY_TOP_50)["keyAccounts"]  # the first ranking after writes is computed
+            # The kept ranking is served at once and refreshed in the background: the first ranking after the
+            # writes is the first answer that includes them. The top 50 is then measured without that refresh.
+            while (key_accounts := post(KEY_TOP_50)["keyAccounts"])["position"] < max(written):
+                time.sleep(0.05)
             out["first_key_accounts_s"] = time.perf_counter() - started
             out["key_accounts"] = key_accounts["totalCount"]
             run("key_accounts_top50", lambda: post(KEY_TOP_50))
