@@ -88,7 +88,7 @@ class Runtime:
 
     def readiness(self) -> str:
         """`failing` (a read model stopped), `warming` (the start-up ranking is still being computed) or `ready`."""
-        if any(s.error for s in self.status()):
+        if any(follower.error for follower in self._followers):  # what /healthz reports, without its position reads
             return "failing"
         return "ready" if self.rankings.warm_done else "warming"
 

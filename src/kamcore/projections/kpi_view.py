@@ -237,7 +237,6 @@ class _State:
         self.sql = sql
         self.tiers = tiers
         self.span = span
-        self._span_facts: dict[tuple[str, date], list[dict[str, Any]]] = {}
         rms_only = RMS_OF_SCOPE[scope[0]] if scope else ""
         self.rms = {
             r["rm_id"]: dict(r)
@@ -253,7 +252,8 @@ class _State:
             only = f" account_id IN (SELECT account_id FROM {{t}}kpi_account_lead WHERE rm_id IN ({marks}))"  # noqa: S608
         self.scope = scope
         self.only_accounts, self.only_params = only, params  # reused by measures reading account rows
-        self.memo: dict[str, Any] = {}  # what does not depend on the period (a scorecard's trend reuses it)
+        # What does not depend on the period (a scorecard's trend reuses it), and rows read once for the span.
+        self.memo: dict[str | tuple[Any, ...], Any] = {}
         self.accounts = {
             r["account_id"]: dict(r)
             for r in sql.execute(
@@ -280,13 +280,13 @@ class _State:
 
     def facts(self, view: KpiView, measure: str, period: Period, as_of: date) -> list[dict[str, Any]]:
         """`view.fact_rows` of the scope, from one read of the whole span when the period lies in it."""
-        span = self.span
-        if span is None or not self.spans(period):
-            return view.fact_rows(self.sql, measure, period, as_of, self.scope)
-        if (measure, as_of) not in self._span_facts:
-            self._span_facts[(measure, as_of)] = view.fact_rows(self.sql, measure, span, as_of, self.scope)
+        rows = self.rows_once(
+            period, ("facts", measure, as_of), lambda p: view.fact_rows(self.sql, measure, p, as_of, self.scope)
+        )
+        if not self.spans(period):
+            return rows  # read for this period alone
         start, end = period.start.isoformat(), period.end.isoformat()
-        return [r for r in self._span_facts[(measure, as_of)] if start <= r["day"] < end]
+        return [r for r in rows if start <= r["day"] < end]
 
     def spans(self, period: Period) -> bool:
         """Whether the period lies in the span of a scoped query, whose rows a measure may read once for all."""
