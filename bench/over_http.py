@@ -24,6 +24,8 @@ from typing import Any
 import httpx
 import typer
 
+from bench.raw import python_loop_ms
+
 ACCOUNT_360 = """query($id: ID!) { account(id: $id) { id name segment region status version teamVersion
   leadRelationshipManagerId team { relationshipManagerId role effectiveFrom effectiveTo }
   stakeholders { name role } needs { description } businessContext { strategy }
@@ -250,6 +252,7 @@ def measure_http(env_extra: dict[str, str], sample: Sample) -> dict[str, Any]:
                 typer.echo(f"    {name}: {_short(out[name])}")
 
             timed(lambda: post(SMALL), SAMPLES["warm_up"])  # caches, connections
+            loop_before = python_loop_ms()  # the machine's Python speed while the latencies are measured
             run("mutation_c1", mutate)
             run("mutation_c16", mutate, concurrency=16)
             wait_caught_up(server.url)
@@ -282,6 +285,7 @@ def measure_http(env_extra: dict[str, str], sample: Sample) -> dict[str, Any]:
             run("small_query_c16", lambda: post(SMALL), concurrency=16)
             run("history_1000_event_account", lambda: post(HISTORY, {"id": sample.long_account_id}))
             run("time_travel_1000_event_account", lambda: post(AS_OF, {"id": sample.long_account_id}))
+            out["python_loop_1m_ms"] = (loop_before + python_loop_ms()) / 2
         finally:
             post.close()
         out["server_peak_rss_mb"] = tree_peak_rss_mb(server.process.pid)

@@ -1,4 +1,5 @@
-"""The machine's raw limits, measured in the same run: plain inserts and ordered reads of event-sized rows."""
+"""The machine's raw limits, measured in the same run: plain inserts and ordered reads of event-sized rows,
+and the speed of plain Python (latencies are mostly Python, so they read as multiples of it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,23 @@ import psycopg
 
 ROW_BYTES = 300
 BATCH = 1000
+
+
+LOOP_ITERATIONS = 1_000_000
+
+
+def python_loop_ms(repeats: int = 5) -> float:
+    """Milliseconds for a million empty Python loop iterations, the fastest of `repeats`.
+
+    On a shared machine the same code's p95 swings by 2x within an hour; this loop swings with it, so
+    a latency divided by it compares across runs where the milliseconds alone do not."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(LOOP_ITERATIONS):
+            pass
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
 
 
 def _rows(n: int) -> list[tuple[str, int, str, bytes]]:

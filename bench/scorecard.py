@@ -22,6 +22,7 @@ import typer
 
 from bench.demo_book import SCORECARD, TEAM_SCORECARD, last_full_quarter
 from bench.over_http import GraphQL, served, timed
+from bench.raw import python_loop_ms
 from bench.run import RESULTS
 from kamcore.application import CommandContext
 from kamcore.projections.kpi_view import KpiView, Period
@@ -45,14 +46,6 @@ def cycling(items: list[str]) -> Any:
     """A function returning the next item each call, round and round."""
     position = iter(range(10**9))
     return lambda: items[next(position) % len(items)]
-
-
-def python_loop_ms() -> float:
-    """Milliseconds for ten million empty loop iterations: the machine's Python speed in this run."""
-    started = time.perf_counter()
-    for _ in range(10_000_000):
-        pass
-    return (time.perf_counter() - started) * 1000
 
 
 def timed_with_cpu(call: Any, n: int) -> dict[str, Any]:
@@ -115,7 +108,7 @@ def main(
         out: dict[str, Any] = {
             "events": runtime.app.head_position(),
             "open_s": time.perf_counter() - started,
-            "python_loop_10m_ms": python_loop_ms(),
+            "python_loop_1m_ms": python_loop_ms(),
         }
         rms, teams = sample_subjects(runtime, samples, seed)
         out.update(rms=len(rms), teams=len(teams), in_process=in_process(runtime, rms, teams, samples))
