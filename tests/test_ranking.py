@@ -8,6 +8,7 @@ import time
 import weakref
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from kamcore.projections import ranking_view
 from kamcore.projections.kpi_view import KpiView, Period
 from kamcore.projections.ranking import AccountFacts, Override, rank_accounts
 from kamcore.runtime import Runtime
+from kamcore.settings import Settings
 
 from .ranking_book import bound_account, on
 
@@ -305,3 +307,15 @@ def test_a_large_kept_ranking_leaves_the_cyclic_gc_and_is_freed_when_evicted(
         assert evicted() is None  # freed by reference counting, frozen or not
     finally:
         gc.unfreeze()
+
+
+def test_a_ranking_sums_months_from_the_by_month_index_alone(tmp_path: Path) -> None:
+    """The sums read no table row per account-month: on 10k accounts that made a ranking 1.6x slower."""
+    runtime = Runtime(Settings(data_dir=tmp_path / "data"))
+    try:
+        with runtime.stores["ranking_facts"].reading() as sql:
+            for statement in (ranking_view.MONTH_SUMS, ranking_view.WRITTEN_SUMS):
+                plan = sql.execute(f"EXPLAIN QUERY PLAN {statement}", ("2026-01", "2026-12")).fetchall()
+                assert any("COVERING INDEX ranking_month_by_month" in row["detail"] for row in plan), plan
+    finally:
+        runtime.close()

@@ -36,6 +36,16 @@ CACHE_ENTRIES = 16
 # A ranking of this many accounts or more is moved out of the cyclic GC's reach once kept (see `_keep`).
 FREEZE_FROM = int(os.environ.get("KAMCORE_RANKING_FREEZE_FROM", "5000"))
 RankingKey = tuple[date, Criteria, bool]  # as of, criteria version, hysteresis
+# Each account's money over a window of months: read from the by-month index alone (it covers these columns).
+MONTH_SUMS = (
+    "SELECT account_id, SUM(written) AS written, SUM(commission) AS commission, SUM(earned) AS earned,"
+    " SUM(earned_commission) AS earned_commission, SUM(incurred) AS incurred FROM {t}ranking_month"
+    " WHERE month >= ? AND month <= ? GROUP BY account_id"
+)
+WRITTEN_SUMS = (
+    "SELECT account_id, SUM(written) AS written FROM {t}ranking_month"
+    " WHERE month >= ? AND month <= ? GROUP BY account_id"
+)
 DEFAULT_CRITERIA_FILE = Path(__file__).resolve().parents[3] / "projections" / "key_accounts.toml"
 
 
@@ -291,22 +301,9 @@ class RankingView:
         prev_first, prev_last = window(previous_month_end(month_start(first)), criteria.window_months)
         day = as_of.isoformat()
         with self.store.reading() as sql:
-            sums = {
-                r["account_id"]: dict(r)
-                for r in sql.execute(
-                    "SELECT account_id, SUM(written) AS written, SUM(commission) AS commission, SUM(earned) AS earned,"
-                    " SUM(earned_commission) AS earned_commission, SUM(incurred) AS incurred FROM {t}ranking_month"
-                    " WHERE month >= ? AND month <= ? GROUP BY account_id",
-                    (first, last),
-                ).fetchall()
-            }
+            sums = {r["account_id"]: dict(r) for r in sql.execute(MONTH_SUMS, (first, last)).fetchall()}
             before = {
-                r["account_id"]: r["written"]
-                for r in sql.execute(
-                    "SELECT account_id, SUM(written) AS written FROM {t}ranking_month WHERE month >= ? AND month <= ?"
-                    " GROUP BY account_id",
-                    (prev_first, prev_last),
-                ).fetchall()
+                r["account_id"]: r["written"] for r in sql.execute(WRITTEN_SUMS, (prev_first, prev_last)).fetchall()
             }
             lines = {
                 r["account_id"]: r["n"]
