@@ -40,7 +40,7 @@ KEY_TOP_50 = "{ keyAccounts(first: 50) { position totalCount premiumShare nodes 
 PARETO = "{ paretoCurve(basis: WRITTEN_PREMIUM, points: 20) { accounts cumulative share } }"
 SIMULATION = """query($version: String!) { criteriaSimulation(criteriaVersion: $version) {
   currentKeyAccounts proposedKeyAccounts currentPremiumShare proposedPremiumShare
-  entering { name rank tier } leaving { name rank tier } } }"""
+  entering { name rank tier } enteringCount leaving { name rank tier } leavingCount } }"""
 SCORECARD = """query($rm: String!, $year: Int!, $q: Int!) {
   scorecard(relationshipManagerId: $rm, period: {kind: QUARTER, year: $year, number: $q}, trendPeriods: 3) {
     subject period kras { kra kpis { kpiId value numerator denominator trend { period value } } } } }"""

@@ -98,6 +98,44 @@ def test_pareto_curve_and_simulation(api: httpx.Client, runtime: Runtime, book: 
     assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
+def test_a_simulation_lists_the_first_entering_and_leaving_accounts_and_counts_all(
+    api: httpx.Client, runtime: Runtime, book: dict[str, Any]
+) -> None:
+    from datetime import date
+
+    from .ranking_book import on
+
+    runtime.app.propose_criteria(
+        on("2026-03-01"),
+        version_id="everyone",
+        name="Every account",
+        effective_from=date(2026, 4, 1),
+        parameters={
+            "eligibility": {"min_written_premium": "0"},
+            "factors": [{"fact": "written_premium", "weight": "1"}],
+            "selection": {"rule": "top_n", "n": 3},
+            "tiers": [{"name": "strategic", "min_score": "0"}],
+        },
+    )
+    caught_up(api, runtime)
+    query = """query($first: Int!) { criteriaSimulation(criteriaVersion: "everyone", asOf: "2026-03-31",
+        first: $first) { entering { name } enteringCount leaving { name } leavingCount } }"""
+    everyone = gql(api, query, first=50)["criteriaSimulation"]
+    assert everyone == {
+        "entering": [{"name": "Borealis"}, {"name": "Cobalt"}],  # in proposed rank order
+        "enteringCount": 2,
+        "leaving": [],
+        "leavingCount": 0,
+    }
+    first = gql(api, query, first=1)["criteriaSimulation"]
+    assert first["entering"] == [{"name": "Borealis"}]
+    assert first["enteringCount"] == 2
+    for bad in (0, 101):
+        refused = api.post("/graphql", json={"query": query, "variables": {"first": bad}}).json()
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert refused["errors"][0]["extensions"]["field"] == "first"
+
+
 def test_needs_attention_over_http(api: httpx.Client, runtime: Runtime, book: dict[str, Any]) -> None:
     from .ranking_book import on
 

@@ -139,8 +139,14 @@ class CriteriaSimulation:
     as_of: date = strawberry.field(description="The business date simulated.")
     current_version: str = strawberry.field(description="The version in force on that date.")
     proposed_version: str = strawberry.field(description="The version simulated.")
-    entering: list[AccountRanking] = strawberry.field(description="Accounts that would become key.")
-    leaving: list[AccountRanking] = strawberry.field(description="Accounts that would stop being key.")
+    entering: list[AccountRanking] = strawberry.field(
+        description="Accounts that would become key, the first `first` by proposed rank."
+    )
+    entering_count: int = strawberry.field(description="How many accounts would become key.")
+    leaving: list[AccountRanking] = strawberry.field(
+        description="Accounts that would stop being key, the first `first` by current rank."
+    )
+    leaving_count: int = strawberry.field(description="How many accounts would stop being key.")
     current_key_accounts: int = strawberry.field(description="Size of today's key set.")
     proposed_key_accounts: int = strawberry.field(description="Size of the simulated key set.")
     current_premium_share: Decimal | None = strawberry.field(description="Premium share of today's key set.")
@@ -265,8 +271,13 @@ class RankingQueries:
         info: Info,
         criteria_version: Annotated[str, strawberry.argument(description="The proposed version.")],
         as_of: AsOf = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many entering and leaving accounts to list (1-100).")
+        ] = 50,
         min_position: MinPosition = None,
     ) -> CriteriaSimulation:
+        if not 1 <= first <= MAX_PAGE:  # a new criteria version on a large book moves thousands of accounts
+            raise bad_input(KamError(f"must be between 1 and {MAX_PAGE}", field="first"))
         at_least = await ensure_position(info, min_position)
         view = info.context.runtime.rankings
         try:
@@ -278,8 +289,10 @@ class RankingQueries:
             as_of=current.as_of,
             current_version=current.criteria.version,
             proposed_version=proposed.criteria.version,
-            entering=[AccountRanking.from_ranked(r) for r in result["entering"]],
-            leaving=[AccountRanking.from_ranked(r) for r in result["leaving"]],
+            entering=[AccountRanking.from_ranked(r) for r in result["entering"][:first]],
+            entering_count=len(result["entering"]),
+            leaving=[AccountRanking.from_ranked(r) for r in result["leaving"][:first]],
+            leaving_count=len(result["leaving"]),
             current_key_accounts=len(current.key_accounts()),
             proposed_key_accounts=len(proposed.key_accounts()),
             current_premium_share=current.share("written_premium"),
